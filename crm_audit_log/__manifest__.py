@@ -1,0 +1,20 @@
+{
+    "name": "CRM Audit Log",
+    "summary": "Append-only, tamper-evident audit log of every touch of customer data, "
+    "with record history, deleted-record restore and alerts",
+    "version": "18.0.1.0.0",
+    "category": "Sales/CRM",
+    "author": "CRM Security Team",
+    "website": "https://example.com/crm-security",
+    "license": "LGPL-3",
+    "depends": ["crm", "base_setup"],
+    "data": [
+        "security/crm_audit_log_groups.xml",
+        "security/ir.model.access.csv",
+        "views/crm_audit_log_views.xml",
+        "views/res_config_settings_views.xml",
+        "views/crm_audit_log_menus.xml",
+    ],
+    "installable": True,
+    "application": True,
+}

@@ -1,0 +1,1 @@
+from . import crm_audit_log, res_company, res_config_settings

@@ -1,0 +1,46 @@
+from odoo import fields, models
+
+
+class CrmAuditLog(models.Model):
+    """One audit event: who did what to which records, when, from where."""
+
+    _name = "crm.audit.log"
+    _description = "Audit Event"
+    _order = "id desc"
+    _rec_name = "operation"
+
+    create_date = fields.Datetime(string="Date", readonly=True, index=True)
+    user_id = fields.Many2one("res.users", string="User", readonly=True, index=True)
+    company_id = fields.Many2one("res.company", string="Company", readonly=True, index=True)
+    model = fields.Char(readonly=True, index=True)
+    res_ids = fields.Json(string="Record IDs", readonly=True)
+    record_count = fields.Integer(string="Records", readonly=True)
+    operation = fields.Selection(
+        selection=[
+            ("create", "Create"),
+            ("write", "Edit"),
+            ("unlink", "Delete"),
+            ("read", "View"),
+            ("export", "Export"),
+            ("import", "Import"),
+            ("login", "Login"),
+            ("login_failed", "Failed login"),
+        ],
+        readonly=True,
+        index=True,
+    )
+    channel = fields.Selection(
+        selection=[
+            ("web", "Web UI"),
+            ("jsonrpc", "JSON-RPC"),
+            ("xmlrpc", "XML-RPC"),
+            ("api_key", "API key"),
+            ("cron", "Scheduled action"),
+            ("server_action", "Server action"),
+            ("import", "Import"),
+            ("system", "System"),
+        ],
+        readonly=True,
+    )
+    ip_address = fields.Char(string="IP Address", readonly=True)
+    user_agent = fields.Char(readonly=True)

@@ -1,0 +1,19 @@
+{
+    "name": "CRM Security",
+    "summary": "Owner-only customers and leads, sharing, offboarding, sensitive-field masking "
+    "and access policies for Odoo CRM",
+    "version": "18.0.1.0.0",
+    "category": "Sales/CRM",
+    "author": "CRM Security Team",
+    "website": "https://example.com/crm-security",
+    "license": "LGPL-3",
+    "depends": ["crm", "hr"],
+    "data": [
+        "security/crm_security_groups.xml",
+        "security/ir.model.access.csv",
+        "views/res_config_settings_views.xml",
+        "views/crm_security_menus.xml",
+    ],
+    "installable": True,
+    "application": False,
+}

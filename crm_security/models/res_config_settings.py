@@ -1,0 +1,15 @@
+from odoo import fields, models
+
+
+class ResConfigSettings(models.TransientModel):
+    _inherit = "res.config.settings"
+
+    crm_security_private_customers = fields.Boolean(
+        related="company_id.crm_security_private_customers", readonly=False
+    )
+    crm_security_private_leads = fields.Boolean(
+        related="company_id.crm_security_private_leads", readonly=False
+    )
+    crm_security_manager_mode = fields.Selection(
+        related="company_id.crm_security_manager_mode", readonly=False
+    )
