@@ -15,6 +15,11 @@
         "views/res_config_settings_views.xml",
         "views/crm_audit_log_menus.xml",
     ],
+    "assets": {
+        "web.assets_tests": [
+            "crm_audit_log/static/tests/tours/*.js",
+        ],
+    },
     "installable": True,
     "application": True,
 }

@@ -14,6 +14,11 @@
         "views/res_config_settings_views.xml",
         "views/crm_security_menus.xml",
     ],
+    "assets": {
+        "web.assets_tests": [
+            "crm_security/static/tests/tours/*.js",
+        ],
+    },
     "installable": True,
     "application": False,
 }

@@ -20,7 +20,7 @@ from . import pgsql
 from .common import LOCAL, ROOT, info, venv_python
 
 STAGES = ("lint", "static", "odoo", "e2e")
-LOGS = LOCAL / "logs"
+LOGS = LOCAL / "logs" / f"test-{os.getpid()}"  # one folder per run: runs may overlap
 
 _REPORT = re.compile(r"(\d+) failed, (\d+) error\(s\) of (\d+) tests when loading database")
 _SKIP = re.compile(r"odoo\.addons\.(crm_security|crm_audit_log)\.tests\.\S+: skipped (.*)")
@@ -159,7 +159,7 @@ def run_all(odoo, pg, args, write_config, addons, langs) -> int:
     stages = args.only or list(STAGES)
     results: list[Result] = []
     db = f"crm_test_{os.getpid()}"
-    conf = write_config(odoo, pg, "test", _free_port())
+    conf = write_config(odoo, pg, f"test-{os.getpid()}", _free_port())
     odoo_env = {"CRM_ODOO_ROOT": str(odoo.root)}
     t0 = time.time()
     try:
@@ -190,6 +190,7 @@ def run_all(odoo, pg, args, write_config, addons, langs) -> int:
     finally:
         if not args.keep_db:
             pgsql.drop_database(pg, db)
+            conf.unlink(missing_ok=True)
         else:
             info(f"kept database {db}")
     passed = sum(r.passed for r in results)

@@ -1,0 +1,28 @@
+import { registry } from "@web/core/registry";
+
+registry.category("web_tour.tours").add("crm_security_settings", {
+    steps: () => [
+        {
+            content: "The Customer Data Protection block is in CRM settings",
+            trigger: "#crm_security_private_leads",
+        },
+        {
+            content: "Private customers is on by default",
+            trigger: "#crm_security_private_customers input[type=checkbox]:checked",
+        },
+        {
+            content: "Choose who counts as manager",
+            trigger: "#crm_security_manager_mode input[data-value=team]",
+            run: "click",
+        },
+        {
+            content: "Save",
+            trigger: ".o_form_button_save",
+            run: "click",
+        },
+        {
+            content: "Saved",
+            trigger: ".o_form_status_indicator:not(:has(.o_form_button_save))",
+        },
+    ],
+});
