@@ -11,6 +11,10 @@
     "data": [
         "security/crm_security_groups.xml",
         "security/ir.model.access.csv",
+        "data/crm_security_data.xml",
+        "wizard/crm_security_offboard_views.xml",
+        "views/crm_security_share_views.xml",
+        "views/res_partner_views.xml",
         "views/res_config_settings_views.xml",
         "views/crm_security_menus.xml",
     ],
@@ -19,6 +23,7 @@
             "crm_security/static/tests/tours/*.js",
         ],
     },
+    "post_init_hook": "post_init_hook",
     "installable": True,
     "application": False,
 }

@@ -1,4 +1,4 @@
-from odoo import fields, models
+from odoo import api, fields, models
 
 
 class CrmAuditLog(models.Model):
@@ -25,6 +25,13 @@ class CrmAuditLog(models.Model):
             ("import", "Import"),
             ("login", "Login"),
             ("login_failed", "Failed login"),
+            ("share", "Share"),
+            ("revoke", "Revoke"),
+            ("reveal", "Reveal"),
+            ("policy", "Policy change"),
+            ("handover", "Hand-over"),
+            ("offboarding", "Offboarding"),
+            ("restore", "Restore"),
         ],
         readonly=True,
         index=True,
@@ -44,3 +51,16 @@ class CrmAuditLog(models.Model):
     )
     ip_address = fields.Char(string="IP Address", readonly=True)
     user_agent = fields.Char(readonly=True)
+
+    @api.model
+    def _crm_audit_security_event(self, event, records, details):
+        """Entry point for crm_security's events (share, revoke, hand-over, offboarding, ...)."""
+        # sudo: events are written by the system on behalf of the acting user
+        self.sudo().create({
+            "user_id": self.env.uid,
+            "company_id": self.env.company.id,
+            "model": records._name,
+            "res_ids": records.ids,
+            "record_count": len(records),
+            "operation": event,
+        })

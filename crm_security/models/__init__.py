@@ -1,1 +1,12 @@
-from . import res_company, res_config_settings
+from . import res_company
+from . import res_config_settings
+from . import crm_security_event
+from . import crm_security_supervision
+from . import res_users
+from . import crm_security_share
+from . import crm_security_owned_mixin
+from . import res_partner
+from . import crm_lead
+from . import mail_followers
+from . import ir_rule
+from . import crm_security_rules

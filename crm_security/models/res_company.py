@@ -1,4 +1,7 @@
-from odoo import fields, models
+from odoo import api, fields, models
+
+# Company settings that record rules read when they are built (see ir_rule._eval_context).
+RULE_INPUTS = {"crm_security_private_customers", "crm_security_private_leads"}
 
 
 class ResCompany(models.Model):
@@ -27,3 +30,17 @@ class ResCompany(models.Model):
         required=True,
         help="Who counts as a manager of a record's owner and so sees the owner's records.",
     )
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        companies = super().create(vals_list)
+        # the partners of companies stay visible to everyone: rules list them
+        self.env.registry.clear_cache()
+        return companies
+
+    def write(self, vals):
+        result = super().write(vals)
+        if RULE_INPUTS & set(vals):
+            # rules cache their domain per user: rebuild them now, in every worker
+            self.env.registry.clear_cache()
+        return result

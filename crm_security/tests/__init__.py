@@ -1,2 +1,5 @@
 from . import test_install
+from . import test_owner_access
+from . import test_sharing
+from . import test_offboarding
 from . import test_tours

@@ -1,0 +1,42 @@
+import logging
+
+_logger = logging.getLogger(__name__)
+
+
+def post_init_hook(env):
+    """Give existing customers and leads an owner: their Salesperson, else their creator when that
+    was an internal user. The rest stay company-wide and are listed for administrators."""
+    cr = env.cr
+    cr.execute(
+        """
+        UPDATE res_partner p
+           SET user_id = p.create_uid
+          FROM res_users u
+         WHERE u.id = p.create_uid AND u.share IS NOT TRUE AND u.active AND u.id != 1
+           AND p.user_id IS NULL AND p.parent_id IS NULL AND p.customer_rank > 0
+           AND NOT EXISTS (SELECT 1 FROM res_users pu WHERE pu.partner_id = p.id)
+           AND NOT EXISTS (SELECT 1 FROM res_company c WHERE c.partner_id = p.id)
+        """
+    )
+    partners = cr.rowcount
+    cr.execute(
+        """
+        UPDATE crm_lead l
+           SET user_id = l.create_uid
+          FROM res_users u
+         WHERE u.id = l.create_uid AND u.share IS NOT TRUE AND u.active AND u.id != 1
+           AND l.user_id IS NULL
+        """
+    )
+    leads = cr.rowcount
+    # crm_owner_id is the stored related commercial_partner_id.user_id: follow the SQL update
+    cr.execute(
+        """
+        UPDATE res_partner p SET crm_owner_id = cp.user_id
+          FROM res_partner cp
+         WHERE cp.id = p.commercial_partner_id AND p.crm_owner_id IS DISTINCT FROM cp.user_id
+        """
+    )
+    env["res.partner"].invalidate_model(["user_id", "crm_owner_id"])
+    env["crm.lead"].invalidate_model(["user_id"])
+    _logger.info("crm_security: gave an owner to %s customers and %s leads", partners, leads)

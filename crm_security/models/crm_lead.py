@@ -1,0 +1,55 @@
+from odoo import api, fields, models
+
+
+class CrmLead(models.Model):
+    _name = "crm.lead"
+    _inherit = ["crm.lead", "crm.security.owned.mixin"]
+
+    crm_security_share_ids = fields.One2many("crm.security.share", "lead_id", string="Shares")
+
+    def _crm_security_owner(self):
+        return self.user_id
+
+    def _crm_security_share_field(self):
+        return "lead_id"
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        if not self.env.su:
+            for vals in vals_list:
+                owner = vals.get("user_id", self.env.context.get("default_user_id", self.env.uid))
+                if owner != self.env.uid:
+                    self.browse()._crm_security_check_target_owner(owner)
+        return super().create(vals_list)
+
+    def write(self, vals):
+        if "user_id" not in vals or self.env.su:
+            return super().write(vals)
+        self._crm_security_check_owner_change(vals["user_id"])
+        self.check_access("write")
+        old_owners = {lead.id: lead.sudo().user_id for lead in self}
+        if rest := {k: v for k, v in vals.items() if k != "user_id"}:
+            super().write(rest)
+        # sudo: the change of owner was checked above, and the former owner may lose
+        # access to the lead in the middle of the write
+        super(CrmLead, self.sudo()).write({"user_id": vals["user_id"]})
+        self._crm_security_log_handover(old_owners)
+        return True
+
+    def copy_data(self, default=None):
+        vals_list = super().copy_data(default)
+        if not self.env.su and not self.env.user._crm_security_is_data_admin():
+            for vals in vals_list:
+                if "user_id" not in (default or {}):
+                    vals["user_id"] = self.env.uid
+        return vals_list
+
+    def _compute_potential_lead_duplicates(self):
+        """crm looks for duplicates as superuser: show only those the user may see."""
+        super()._compute_potential_lead_duplicates()
+        if self.env.su:
+            return
+        for lead in self:
+            visible = lead.duplicate_lead_ids._filtered_access("read")
+            lead.duplicate_lead_ids = visible
+            lead.duplicate_lead_count = len(visible - lead)

@@ -1,0 +1,130 @@
+"""The record rules of owner-only access, generated from one description.
+
+Rules are real `ir.rule` records (Settings > Technical > Record Rules), owned by this addon
+(xmlids `crm_security.rule_*`), rewritten at install and upgrade. Their domains refer to the
+user only through `user.id`; everything else (ownership, managers, shares, their expiry) is
+joined in SQL when a query runs, so it is always current in every worker.
+"""
+from odoo import api, models
+
+ADMIN_BYPASS = "user.share or user.has_group('crm_security.group_customer_data_admin')"
+
+# Recipients of a share, relative to crm.security.share.
+SHARE_RECIPIENT = (
+    "'|', '|', '|', ('user_id', '=', user.id), "
+    "('team_id.crm_team_member_ids.user_id', '=', user.id), ('team_id.user_id', '=', user.id), "
+    "('department_id.member_ids.user_id', '=', user.id)"
+)
+
+
+def _any(path, domain):
+    return f"('{path}', 'any', [{domain}])"
+
+
+def grant_domain(owner, shares, mode):
+    """Owner, the owner's managers, and current shares (edit shares only when writing)."""
+    level = "('level', '=', 'edit'), " if mode == "write" else ""
+    share = _any(shares, f"('is_current', '=', True), {level}{SHARE_RECIPIENT}")
+    return [
+        f"('{owner}', '=', user.id)",
+        f"('{owner}.crm_security_supervision_ids.supervisor_id', '=', user.id)",
+        share,
+    ]
+
+
+def _or(terms):
+    return ", ".join(["'|'"] * (len(terms) - 1) + terms)
+
+
+def partner_terms(prefix, mode):
+    p = prefix
+    return [
+        f"('{p}crm_owner_id', '=', False)",
+        f"('{p}partner_share', '=', False)",
+        f"('{p}user_ids', '!=', False)",
+        f"('{p}id', 'in', crm_company_partner_ids)",
+        f"('{p}company_id', 'in', crm_open_customer_company_ids)",
+        *grant_domain(f"{p}crm_owner_id", f"{p}commercial_partner_id.crm_security_share_ids", mode),
+    ]
+
+
+def lead_terms(prefix, mode):
+    p = prefix
+    return [
+        # unassigned leads are the pool of their sales team (everybody's when without team)
+        f"'&', ('{p}user_id', '=', False), '|', '|', ('{p}team_id', '=', False), "
+        f"('{p}team_id.crm_team_member_ids.user_id', '=', user.id), ('{p}team_id.user_id', '=', user.id)",
+        f"('{p}company_id', 'in', crm_open_lead_company_ids)",
+        *grant_domain(f"{p}user_id", f"{p}crm_security_share_ids", mode),
+    ]
+
+
+def guarded(terms):
+    return f"[(1, '=', 1)] if {ADMIN_BYPASS} else [{_or(terms)}]"
+
+
+def rule_specs():
+    """xmlid -> values of every rule this addon owns."""
+    read = {"perm_read": True, "perm_write": False, "perm_create": False, "perm_unlink": False}
+    write = {"perm_read": False, "perm_write": True, "perm_create": True, "perm_unlink": True}
+    specs = {}
+    for mode, perms in (("read", read), ("write", write)):
+        specs[f"rule_res_partner_owner_{mode}"] = dict(
+            perms, model="res.partner", name=f"Customers: owner, managers and shares ({mode})",
+            domain_force=guarded(partner_terms("", mode)))
+        specs[f"rule_crm_lead_owner_{mode}"] = dict(
+            perms, model="crm.lead", name=f"Leads: owner, managers and shares ({mode})",
+            domain_force=guarded(lead_terms("", mode)))
+        # crm's own group rule "Personal Leads" limits salesmen to their own leads: widen it by
+        # what we grant (managed and shared leads); the global rule above still narrows.
+        specs[f"rule_crm_lead_salesman_grants_{mode}"] = dict(
+            perms, model="crm.lead", name=f"Leads: managed and shared ({mode})",
+            groups="sales_team.group_sale_salesman",
+            domain_force=f"[{_or(grant_domain('user_id', 'crm_security_share_ids', mode))}]")
+    specs["rule_crm_activity_report_owner"] = dict(
+        read, model="crm.activity.report", name="Activity analysis: visible leads only",
+        domain_force=guarded(["('lead_id', '=', False)", *lead_terms("lead_id.", "read")]))
+    specs["rule_crm_activity_report_salesman_grants"] = dict(
+        read, model="crm.activity.report", name="Activity analysis: managed and shared leads",
+        groups="sales_team.group_sale_salesman",
+        domain_force=f"[{_or(grant_domain('lead_id.user_id', 'lead_id.crm_security_share_ids', 'read'))}]")
+    share_terms = [
+        "('granted_by_id', '=', user.id)",
+        SHARE_RECIPIENT,
+        "('partner_id.crm_owner_id', '=', user.id)",
+        "('partner_id.crm_owner_id.crm_security_supervision_ids.supervisor_id', '=', user.id)",
+        "('lead_id.user_id', '=', user.id)",
+        "('lead_id.user_id.crm_security_supervision_ids.supervisor_id', '=', user.id)",
+    ]
+    specs["rule_crm_security_share"] = dict(
+        model="crm.security.share", name="Shares: their owners, managers and recipients",
+        perm_read=True, perm_write=True, perm_create=True, perm_unlink=True,
+        domain_force=f"[(1, '=', 1)] if user.has_group('crm_security.group_customer_data_admin') "
+        f"else [{_or(share_terms)}]")
+    return specs
+
+
+class CrmSecurityRules(models.AbstractModel):
+    _name = "crm.security.rules"
+    _description = "Owner-only record rules"
+
+    @api.model
+    def _sync_rules(self):
+        """Create or update the rules of `rule_specs()` under this addon's xmlids."""
+        Rule = self.env["ir.rule"].sudo().with_context(active_test=False)
+        for xmlid, spec in rule_specs().items():
+            spec = dict(spec)
+            model = spec.pop("model")
+            groups = spec.pop("groups", None)
+            spec["model_id"] = self.env["ir.model"]._get_id(model)
+            spec["groups"] = [(6, 0, [self.env.ref(groups).id])] if groups else [(5, 0, 0)]
+            rule = self.env.ref(f"crm_security.{xmlid}", raise_if_not_found=False)
+            if rule:
+                rule.sudo().write(spec)
+            else:
+                rule = Rule.create(spec)
+                self.env["ir.model.data"].sudo().create({
+                    "module": "crm_security", "name": xmlid, "model": "ir.rule",
+                    "res_id": rule.id, "noupdate": True,  # kept across upgrades: synced here
+                })
+        return True

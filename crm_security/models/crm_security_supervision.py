@@ -1,0 +1,66 @@
+from odoo import fields, models, tools
+
+
+class CrmSecuritySupervision(models.Model):
+    """Who manages whom, always current: a SQL view over sales teams and the HR department chain.
+
+    A row (user, supervisor) means that `supervisor` sees and edits the records owned by `user`.
+    Record rules join this view on `user.id` only, so moving people between teams or departments,
+    or changing a leader or a manager, changes visibility at once in every worker: there is no
+    cached value to invalidate (see ir.rule's per-user domain cache).
+    """
+
+    _name = "crm.security.supervision"
+    _description = "Owner Supervision"
+    _auto = False
+    _log_access = False
+    # tables the view reads: the ORM flushes them before any search that joins the view
+    _depends = {
+        "crm.team": ["user_id", "active"],
+        "crm.team.member": ["user_id", "crm_team_id", "active"],
+        "hr.employee": ["user_id", "department_id", "active"],
+        "hr.department": ["parent_id", "manager_id", "active"],
+        "res.users": ["company_id"],
+        "res.company": ["crm_security_manager_mode"],
+    }
+
+    user_id = fields.Many2one("res.users", string="Owner", readonly=True)
+    supervisor_id = fields.Many2one("res.users", string="Manager", readonly=True)
+    kind = fields.Selection(
+        [("team", "Sales team leader"), ("department", "Department manager")], readonly=True
+    )
+
+    def init(self):
+        tools.drop_view_if_exists(self.env.cr, self._table)
+        self.env.cr.execute(
+            """
+            CREATE VIEW crm_security_supervision AS
+            WITH RECURSIVE dept_up(user_id, department_id, depth) AS (
+                SELECT e.user_id, e.department_id, 0
+                  FROM hr_employee e
+                 WHERE e.user_id IS NOT NULL AND e.department_id IS NOT NULL AND e.active
+                 UNION
+                SELECT d.user_id, dep.parent_id, d.depth + 1
+                  FROM dept_up d
+                  JOIN hr_department dep ON dep.id = d.department_id
+                 WHERE dep.parent_id IS NOT NULL AND d.depth < 32
+            ), pairs AS (
+                SELECT m.user_id, t.user_id AS supervisor_id, 'team' AS kind
+                  FROM crm_team_member m
+                  JOIN crm_team t ON t.id = m.crm_team_id
+                 WHERE m.active AND t.active AND t.user_id IS NOT NULL AND t.user_id != m.user_id
+                 UNION
+                SELECT d.user_id, mgr.user_id, 'department'
+                  FROM dept_up d
+                  JOIN hr_department dep ON dep.id = d.department_id AND dep.active
+                  JOIN hr_employee mgr ON mgr.id = dep.manager_id AND mgr.active
+                 WHERE mgr.user_id IS NOT NULL AND mgr.user_id != d.user_id
+            )
+            SELECT row_number() OVER (ORDER BY p.user_id, p.supervisor_id, p.kind) AS id,
+                   p.user_id, p.supervisor_id, p.kind
+              FROM pairs p
+              JOIN res_users u ON u.id = p.user_id
+              JOIN res_company c ON c.id = u.company_id
+             WHERE c.crm_security_manager_mode = 'both' OR c.crm_security_manager_mode = p.kind
+            """
+        )
