@@ -16,13 +16,17 @@ registry.category("web_tour.tours").add("crm_security_settings", {
             run: "click",
         },
         {
+            content: "The change is pending",
+            trigger: ".o_dirty_warning",
+        },
+        {
             content: "Save",
             trigger: ".o_form_button_save",
             run: "click",
         },
         {
-            content: "Saved",
-            trigger: ".o_form_status_indicator:not(:has(.o_form_button_save))",
+            content: "Saved and reloaded",
+            trigger: "body:not(:has(.o_dirty_warning)) #crm_security_manager_mode input[data-value=team]:checked",
         },
     ],
 });
