@@ -7,13 +7,16 @@ def post_init_hook(env):
     """Give existing customers and leads an owner: their Salesperson, else their creator when that
     was an internal user. The rest stay company-wide and are listed for administrators."""
     cr = env.cr
+    # with Invoicing installed, only partners that are customers; otherwise every partner
+    # that is neither a user's nor a company's partner (CRM alone has no customer rank)
+    customer = "p.customer_rank > 0" if "customer_rank" in env["res.partner"]._fields else "TRUE"
     cr.execute(
-        """
+        f"""
         UPDATE res_partner p
            SET user_id = p.create_uid
           FROM res_users u
          WHERE u.id = p.create_uid AND u.share IS NOT TRUE AND u.active AND u.id != 1
-           AND p.user_id IS NULL AND p.parent_id IS NULL AND p.customer_rank > 0
+           AND p.user_id IS NULL AND p.parent_id IS NULL AND {customer}
            AND NOT EXISTS (SELECT 1 FROM res_users pu WHERE pu.partner_id = p.id)
            AND NOT EXISTS (SELECT 1 FROM res_company c WHERE c.partner_id = p.id)
         """

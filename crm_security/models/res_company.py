@@ -33,7 +33,8 @@ class ResCompany(models.Model):
 
     @api.model_create_multi
     def create(self, vals_list):
-        companies = super().create(vals_list)
+        # the partner of a company is not a customer: no default owner
+        companies = super(ResCompany, self.with_context(crm_security_no_default_owner=True)).create(vals_list)
         # the partners of companies stay visible to everyone: rules list them
         self.env.registry.clear_cache()
         return companies

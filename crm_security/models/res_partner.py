@@ -15,6 +15,23 @@ class ResPartner(models.Model):
         "the person responsible for this customer.",
     )
     crm_security_share_ids = fields.One2many("crm.security.share", "partner_id", string="Shares")
+    crm_security_is_company_partner = fields.Boolean(
+        compute="_compute_crm_security_is_company_partner", search="_search_crm_security_is_company_partner")
+
+    def _crm_security_company_partner_ids(self):
+        # sudo: the partners of companies are public knowledge inside the database
+        return self.env["res.company"].sudo().with_context(active_test=False).search([]).partner_id.ids
+
+    def _compute_crm_security_is_company_partner(self):
+        company_partners = set(self._crm_security_company_partner_ids())
+        for partner in self:
+            partner.crm_security_is_company_partner = partner.id in company_partners
+
+    def _search_crm_security_is_company_partner(self, operator, value):
+        if operator not in ("=", "!="):
+            raise NotImplementedError(operator)
+        positive = (operator == "=") == bool(value)
+        return [("id", "in" if positive else "not in", self._crm_security_company_partner_ids())]
 
     def _crm_security_owner(self):
         return self.commercial_partner_id.user_id
@@ -23,31 +40,42 @@ class ResPartner(models.Model):
         return "partner_id"
 
     @api.model
-    def _crm_security_is_new_customer(self, vals):
-        if vals.get("parent_id"):
-            return False  # contacts follow their company's owner
-        if "customer_rank" in vals:
-            return vals["customer_rank"] > 0
-        return self.env.context.get("res_partner_search_mode") == "customer"
+    def _crm_security_gets_default_owner(self, vals):
+        """New customers belong to the internal user who creates them. Contacts follow their
+        company; partners that Odoo creates for its own needs (users, companies, e-mail
+        recipients) and vendors stay without owner, as in standard Odoo."""
+        if vals.get("parent_id") or self.env.su or self.env.user.share:
+            return False
+        if self.env.context.get("crm_security_no_default_owner"):
+            return False
+        return self.env.context.get("res_partner_search_mode") != "supplier"
 
     @api.model
     def default_get(self, fields_list):
         values = super().default_get(fields_list)
-        if ("user_id" in fields_list and "user_id" not in values and not self.env.user.share
-                and self._crm_security_is_new_customer(values)):
+        if "user_id" in fields_list and "user_id" not in values and self._crm_security_gets_default_owner(values):
             values["user_id"] = self.env.uid
         return values
 
     @api.model_create_multi
     def create(self, vals_list):
         for vals in vals_list:
-            if not self._crm_security_is_new_customer(vals):
+            if not self._crm_security_gets_default_owner(vals):
                 continue
-            if "user_id" not in vals and not self.env.su and not self.env.user.share:
-                vals["user_id"] = self.env.uid
-            if vals.get("user_id") != self.env.uid:
-                self.browse()._crm_security_check_target_owner(vals.get("user_id"))
+            vals.setdefault("user_id", self.env.uid)
+            if vals["user_id"] != self.env.uid:
+                self.browse()._crm_security_check_target_owner(vals["user_id"])
         return super().create(vals_list)
+
+    @api.model
+    def find_or_create(self, email, assert_valid_email=False):
+        # recipients found or created while sending mail are not anybody's customers
+        return super(ResPartner, self.with_context(crm_security_no_default_owner=True)).find_or_create(
+            email, assert_valid_email=assert_valid_email)
+
+    def _find_or_create_from_emails(self, emails, additional_values=None):
+        return super(ResPartner, self.with_context(crm_security_no_default_owner=True))._find_or_create_from_emails(
+            emails, additional_values=additional_values)
 
     def write(self, vals):
         if "user_id" not in vals or self.env.su:

@@ -11,6 +11,11 @@ class ResUsers(models.Model):
         "crm.security.supervision", "supervisor_id", string="Manages", readonly=True
     )
 
+    @api.model_create_multi
+    def create(self, vals_list):
+        # the partner of a user is not a customer: no default owner
+        return super(ResUsers, self.with_context(crm_security_no_default_owner=True)).create(vals_list)
+
     def _crm_security_is_data_admin(self):
         self.ensure_one()
         return self._is_superuser() or self.has_group("crm_security.group_customer_data_admin")

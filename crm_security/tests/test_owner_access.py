@@ -112,10 +112,12 @@ class TestOwnerOnlyReadPaths(CrmSecurityCase):
 
     def test_users_and_companies_stay_visible(self):
         """Partners Odoo needs stay visible: users' and companies' partners, ownerless non-customers."""
-        vendor = self.env["res.partner"].with_user(self.owner).create({"name": "Some Vendor"})
-        self.assertFalse(vendor.user_id)
+        vendor = self.env["res.partner"].with_user(self.owner).with_context(
+            res_partner_search_mode="supplier").create({"name": "Some Vendor"})
+        recipient = self.env["res.partner"].with_user(self.owner).find_or_create("someone@example.com")
+        self.assertFalse(vendor.user_id | recipient.user_id)
         Partner = self.env["res.partner"].with_user(self.outsider)
-        self.assertIn(vendor, Partner.search([("name", "=", "Some Vendor")]))
+        self.assertEqual(Partner.search([("id", "in", (vendor | recipient).ids)]), vendor | recipient)
         self.assertIn(self.owner.partner_id, Partner.search([("id", "=", self.owner.partner_id.id)]))
         self.assertIn(self.env.company.partner_id, Partner.search([("id", "=", self.env.company.partner_id.id)]))
         users = self.env["res.users"].with_user(self.outsider).search([("id", "in", (self.owner | self.leader).ids)])
