@@ -5,8 +5,13 @@ from . import crm_security_supervision
 from . import res_users
 from . import crm_security_share
 from . import crm_security_owned_mixin
+from . import crm_security_field
+from . import crm_security_masked_mixin
 from . import res_partner
 from . import crm_lead
 from . import mail_followers
 from . import ir_rule
 from . import crm_security_rules
+from . import calendar_attendee
+from . import mail_tracking_value
+from . import ir_qweb_field_contact

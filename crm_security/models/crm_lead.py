@@ -1,9 +1,12 @@
 from odoo import api, fields, models
 
+# lead field -> partner field it is copied from
+COPIED_FROM_PARTNER = {"email_from": "email", "phone": "phone", "mobile": "mobile"}
+
 
 class CrmLead(models.Model):
     _name = "crm.lead"
-    _inherit = ["crm.lead", "crm.security.owned.mixin"]
+    _inherit = ["crm.lead", "crm.security.owned.mixin", "crm.security.masked.mixin"]
 
     crm_security_share_ids = fields.One2many("crm.security.share", "lead_id", string="Shares")
 
@@ -23,6 +26,7 @@ class CrmLead(models.Model):
         return super().create(vals_list)
 
     def write(self, vals):
+        vals = self._crm_security_guard_protected_write(vals)
         if "user_id" not in vals or self.env.su:
             return super().write(vals)
         self._crm_security_check_owner_change(vals["user_id"])
@@ -53,3 +57,27 @@ class CrmLead(models.Model):
             visible = lead.duplicate_lead_ids._filtered_access("read")
             lead.duplicate_lead_ids = visible
             lead.duplicate_lead_count = len(visible - lead)
+
+    def _message_get_suggested_recipients(self):
+        return self._crm_security_mask_suggestions(super()._message_get_suggested_recipients())
+
+    def _crm_security_keep_from_masked_partner(self, lead_field, compute):
+        """crm copies e-mail and phones from the customer as superuser: never copy a value the
+        current user only sees masked, or the lead would show it in full."""
+        before = {lead: lead[lead_field] for lead in self}
+        compute()
+        partner_field = COPIED_FROM_PARTNER[lead_field]
+        for lead in self:
+            partner = lead.partner_id
+            if (partner and lead[lead_field] and lead[lead_field] != before[lead]
+                    and partner._crm_security_field_masked(partner_field)):
+                lead[lead_field] = False
+
+    def _compute_email_from(self):
+        self._crm_security_keep_from_masked_partner("email_from", super()._compute_email_from)
+
+    def _compute_phone(self):
+        self._crm_security_keep_from_masked_partner("phone", super()._compute_phone)
+
+    def _compute_mobile(self):
+        self._crm_security_keep_from_masked_partner("mobile", super()._compute_mobile)

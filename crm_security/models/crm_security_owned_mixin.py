@@ -81,6 +81,7 @@ class CrmSecurityOwnedMixin(models.AbstractModel):
         self._crm_security_check_target_owner(new_owner_id)
 
     def _crm_security_log_handover(self, old_owners):
+        self.env["res.partner"]._crm_security_invalidate_masks()
         changed = self.filtered(lambda r: old_owners.get(r.id) != r.sudo()._crm_security_owner())
         for rec in changed:
             old = old_owners.get(rec.id)

@@ -124,6 +124,7 @@ class CrmSecurityShare(models.Model):
     def create(self, vals_list):
         shares = super().create(vals_list)
         shares._check_may_share()
+        self.env["res.partner"]._crm_security_invalidate_masks()
         for share in shares:
             record = share._crm_security_record()
             record._crm_security_notify_share(share)
@@ -134,6 +135,7 @@ class CrmSecurityShare(models.Model):
         if set(vals) - {"active", "revoked_by_id", "revoked_at", "expires_at", "reason"}:
             raise AccessError(self.env._("A share cannot be changed: revoke it and share again."))
         self._check_may_share()
+        self.env["res.partner"]._crm_security_invalidate_masks()
         return super().write(vals)
 
     def action_revoke(self):

@@ -40,3 +40,20 @@ class MailFollowers(models.Model):
             document = self.env[first.res_model].browse(first.res_id)
             return forbidden, functools.partial(self.env["ir.rule"]._make_access_error, "read", document)
         return None
+
+    # ------------------------------------------------------------------ masking
+    def _read_format(self, fnames, load="_classic_read"):
+        """The partner's contact details shown here are related fields: mask them as the partner does."""
+        result = super()._read_format(fnames, load)
+        for values in result:
+            record = self.browse(values["id"])
+            for fname in ("email",):
+                if values.get(fname):
+                    values[fname] = record._crm_security_masked_value(fname, values[fname])
+        return result
+
+    def _crm_security_masked_value(self, fname, value):
+        """A follower shows its partner's e-mail: mask it as the partner masks it."""
+        if fname != "email" or not value:
+            return value
+        return self.partner_id._crm_security_masked_value("email", value)

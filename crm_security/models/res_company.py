@@ -31,6 +31,17 @@ class ResCompany(models.Model):
         help="Who counts as a manager of a record's owner and so sees the owner's records.",
     )
 
+    crm_security_managers_see_sensitive = fields.Boolean(
+        string="Managers See Protected Fields",
+        default=True,
+        help="The managers of a record's owner see its protected fields (e-mail, phone, ...) in full.",
+    )
+    crm_security_exact_search = fields.Boolean(
+        string="Exact Search on Protected Fields",
+        help="Let users find a record by the exact value of a protected field (e.g. a full e-mail "
+        "address) even when they only see it masked. Partial searches stay limited.",
+    )
+
     @api.model_create_multi
     def create(self, vals_list):
         # the partner of a company is not a customer: no default owner
@@ -41,6 +52,8 @@ class ResCompany(models.Model):
 
     def write(self, vals):
         result = super().write(vals)
+        if any(fname.startswith("crm_security_") for fname in vals):
+            self.env["res.partner"]._crm_security_invalidate_masks()
         if RULE_INPUTS & set(vals):
             # rules cache their domain per user: rebuild them now, in every worker
             self.env.registry.clear_cache()

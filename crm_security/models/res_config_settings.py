@@ -13,3 +13,7 @@ class ResConfigSettings(models.TransientModel):
     crm_security_manager_mode = fields.Selection(
         related="company_id.crm_security_manager_mode", readonly=False
     )
+    crm_security_managers_see_sensitive = fields.Boolean(
+        related="company_id.crm_security_managers_see_sensitive", readonly=False
+    )
+    crm_security_exact_search = fields.Boolean(related="company_id.crm_security_exact_search", readonly=False)

@@ -1,9 +1,13 @@
 from odoo import api, fields, models
 
+from ..tools.masking import mask
+
 
 class ResPartner(models.Model):
     _name = "res.partner"
-    _inherit = ["res.partner", "crm.security.owned.mixin"]
+    _inherit = ["res.partner", "crm.security.owned.mixin", "crm.security.masked.mixin"]
+    _crm_security_owner_path = "crm_owner_id"
+    _crm_security_share_path = "commercial_partner_id.crm_security_share_ids"
 
     crm_owner_id = fields.Many2one(
         "res.users",
@@ -78,6 +82,7 @@ class ResPartner(models.Model):
             emails, additional_values=additional_values)
 
     def write(self, vals):
+        vals = self._crm_security_guard_protected_write(vals)
         if "user_id" not in vals or self.env.su:
             return super().write(vals)
         owned = self.filtered(lambda p: not p.parent_id)
@@ -100,3 +105,17 @@ class ResPartner(models.Model):
                 if not partner.parent_id and "user_id" not in (default or {}):
                     vals["user_id"] = self.env.uid
         return vals_list
+
+    @api.depends_context("uid")
+    def _compute_display_name(self):
+        super()._compute_display_name()
+        if not self.env.context.get("show_email"):
+            return
+        for partner in self:
+            # sudo: the real address is only used to find it in the name and replace it
+            email = partner.sudo().email
+            if email and partner.display_name and partner._crm_security_field_masked("email"):
+                partner.display_name = partner.display_name.replace(email, mask("email", email))
+
+    def _message_get_suggested_recipients(self):
+        return self._crm_security_mask_suggestions(super()._message_get_suggested_recipients())

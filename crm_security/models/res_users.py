@@ -16,6 +16,11 @@ class ResUsers(models.Model):
         # the partner of a user is not a customer: no default owner
         return super(ResUsers, self.with_context(crm_security_no_default_owner=True)).create(vals_list)
 
+    def _crm_security_masked_value(self, fname, value):
+        """Users' contact fields come from their partner (_inherits); a user's partner is not a
+        customer, so nothing is masked here."""
+        return value
+
     def _crm_security_is_data_admin(self):
         self.ensure_one()
         return self._is_superuser() or self.has_group("crm_security.group_customer_data_admin")

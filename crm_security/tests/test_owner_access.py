@@ -24,7 +24,6 @@ class TestOwnerOnlyReadPaths(CrmSecurityCase):
             "name_search_email": Partner.name_search(SECRET_EMAIL),
             "name_search_contact": Partner.name_search("Zed Contact"),
             "read_group": Partner.read_group([], ["user_id"], ["user_id"]),
-            "read_group_email": Partner.read_group([("email", "!=", False)], ["email"], ["email"]),
             "web_search_read": Partner.web_search_read(
                 [("name", "ilike", "Zanzibar")], {"display_name": {}, "email": {}}),
             "web_read_group": Partner.web_read_group([("name", "ilike", "Zanzibar")], ["display_name"], ["name"]),

@@ -1,0 +1,205 @@
+import json
+
+from odoo import SUPERUSER_ID, api, fields, models
+from odoo.exceptions import AccessError, UserError
+from odoo.osv import expression
+from odoo.tools import SQL
+
+from ..tools.masking import looks_masked, mask
+from .masked_field import install_masked_fields
+
+CACHE_KEY = "crm_security.unmasked"
+SHARE_RECIPIENT = ["|", "|", "|", ("user_id", "=", None), ("team_id.crm_team_member_ids.user_id", "=", None),
+                   ("team_id.user_id", "=", None), ("department_id.member_ids.user_id", "=", None)]
+
+
+class CrmSecurityMaskedMixin(models.AbstractModel):
+    """Customer data whose protected fields are masked for everyone but the owner and the authorised.
+
+    Concrete models give the path of the owner and of the shares; the list of protected fields
+    comes from the configuration (crm.security.field).
+    """
+
+    _name = "crm.security.masked.mixin"
+    _description = "Customer Data with Protected Fields"
+    _crm_security_owner_path = "user_id"
+    _crm_security_share_path = "crm_security_share_ids"
+
+    crm_security_masked_fields = fields.Char(
+        compute="_compute_crm_security_masked_fields",
+        help="Technical: the protected fields the current user sees masked on this record (JSON list).",
+    )
+
+    @api.model
+    def _setup_base(self):
+        done = self.env.registry[self._name]._setup_done
+        super()._setup_base()
+        if not done:
+            install_masked_fields(self)
+
+    # ------------------------------------------------------------------ who sees what
+    @api.model
+    def _crm_security_protected(self):
+        return self.env["crm.security.field"]._protected_fields(self._name)
+
+    @api.model
+    def _crm_security_kinds_seen(self):
+        """Kinds of protected fields the user sees on every record they can open; None = all."""
+        user = self.env.user
+        if self.env.uid == SUPERUSER_ID or user._crm_security_is_data_admin():
+            return None
+        kinds = set()
+        if user.has_group("crm_security.group_see_customer_email"):
+            kinds.add("email")
+        if user.has_group("crm_security.group_see_customer_phone"):
+            kinds.add("phone")
+        return kinds
+
+    @api.model
+    def _crm_security_unmasked_domain(self):
+        """Records whose protected values the user sees: company-wide ones, their own, their
+        subordinates' (if configured), sensitive shares."""
+        uid = self.env.uid
+        owner, shares = self._crm_security_owner_path, self._crm_security_share_path
+        recipient = [(t[0], t[1], uid) if isinstance(t, tuple) else t for t in SHARE_RECIPIENT]
+        terms = [
+            [(owner, "=", False)],
+            [(owner, "=", uid)],
+            [(shares, "any", [("is_current", "=", True), ("include_sensitive", "=", True), *recipient])],
+        ]
+        if self.env.company.sudo().crm_security_managers_see_sensitive:
+            terms.append([(f"{owner}.crm_security_supervision_ids.supervisor_id", "=", uid)])
+        return expression.OR(terms + self._crm_security_extra_unmasked_domains())
+
+    @api.model
+    def _crm_security_extra_unmasked_domains(self):
+        """Hook: more grants of real values (e.g. the department matrix)."""
+        return []
+
+    def _crm_security_unmasked_ids(self):
+        """Ids among `self` (and their prefetch batch) whose values the user sees, cached per transaction."""
+        cache = self.env.cr.cache.setdefault(CACHE_KEY, {}).setdefault((self.env.uid, self._name), {})
+        ids = {rid for rid in self._ids if isinstance(rid, int)}
+        missing = ids - cache.keys()
+        if missing:
+            batch = missing | {rid for rid in self._prefetch_ids if isinstance(rid, int)} - cache.keys()
+            # sudo: decides from ownership and shares, whatever the user may read
+            found = set(self.sudo().with_context(active_test=False).search(
+                expression.AND([[("id", "in", list(batch))], self._crm_security_unmasked_domain()])).ids)
+            cache.update({rid: rid in found for rid in batch})
+        return {rid for rid in ids if cache[rid]}
+
+    @api.model
+    def _crm_security_invalidate_masks(self):
+        self.env.cr.cache.pop(CACHE_KEY, None)
+
+    def _crm_security_field_masked(self, fname):
+        """Whether the current user sees `fname` of this record masked."""
+        protected = self._crm_security_protected().get(fname)
+        if not protected:
+            return False
+        kinds = self._crm_security_kinds_seen()
+        if kinds is None or protected[0] in kinds:
+            return False
+        record = self._origin if not isinstance(self.id, int) else self
+        if not record.id:
+            return False  # a record being created by this user
+        if record._crm_security_revealed(fname):
+            return False
+        return record.id not in record._crm_security_unmasked_ids()
+
+    def _crm_security_revealed(self, fname):
+        """Hook: a temporary reveal of one value (see crm.security.reveal)."""
+        return False
+
+    def _crm_security_masked_value(self, fname, value):
+        if not value or not self._crm_security_field_masked(fname):
+            return value
+        return mask(self._crm_security_protected()[fname][0], value)
+
+    @api.depends_context("uid")
+    def _compute_crm_security_masked_fields(self):
+        protected = list(self._crm_security_protected())
+        for rec in self:
+            rec.crm_security_masked_fields = json.dumps(
+                [fname for fname in protected if fname in rec._fields and rec._crm_security_field_masked(fname)])
+
+    def _crm_security_restricted(self, fname):
+        """Whether the user may not use `fname` freely in searches, groupings and orderings."""
+        if self.env.su or fname not in self._crm_security_protected():
+            return False
+        kinds = self._crm_security_kinds_seen()
+        return kinds is not None and self._crm_security_protected()[fname][0] not in kinds
+
+    # ------------------------------------------------------------------ side channels
+    def _condition_to_sql(self, alias, fname, operator, value, query):
+        sql = super()._condition_to_sql(alias, fname, operator, value, query)
+        if not self._crm_security_restricted(fname):
+            return sql
+        if operator in ("=", "in") and self.env.company.sudo().crm_security_exact_search:
+            return sql
+        # a search on a protected value only finds the records whose value the user sees:
+        # searching `email ilike '@gmail'` tells nobody who uses gmail
+        unmasked = self.sudo()._search(self._crm_security_unmasked_domain())
+        return SQL("(%s AND %s IN %s)", sql, SQL.identifier(alias, "id"), unmasked.subselect())
+
+    @api.model
+    def _read_group(self, domain, groupby=(), aggregates=(), having=(), offset=0, limit=None, order=None):
+        """Group labels and aggregates of a protected field would show its raw values."""
+        for spec in groupby:
+            if self._crm_security_restricted(spec.split(":")[0].split(".")[0]):
+                raise UserError(self.env._("You cannot group by a protected field."))
+        for spec in aggregates:
+            fname = spec.split(":")[0].split(".")[0]
+            if fname != "__count" and self._crm_security_restricted(fname):
+                raise UserError(self.env._("You cannot aggregate a protected field."))
+        return super()._read_group(domain, groupby, aggregates, having, offset, limit, order)
+
+    def _order_field_to_sql(self, alias, field_name, direction, nulls, query):
+        if self._crm_security_restricted(field_name):
+            field_name = "id"  # sorting would reveal values relative to known ones
+        return super()._order_field_to_sql(alias, field_name, direction, nulls, query)
+
+    def _crm_security_mask_suggestions(self, suggestions):
+        """Suggested recipients carry raw e-mail addresses: mask those of protected records."""
+        masked = set()
+        for rec in self:
+            for fname, (kind, _policy) in rec._crm_security_protected().items():
+                if kind == "email" and fname in rec._fields and rec._crm_security_field_masked(fname):
+                    masked.add(rec.sudo()[fname])  # sudo: compared, never returned
+        for suggestion in suggestions:
+            email = suggestion.get("email")
+            partner = self.env["res.partner"].browse(suggestion.get("partner_id") or [])
+            if email and (email in masked or (partner and partner._crm_security_field_masked("email"))):
+                suggestion["email"] = mask("email", email)
+        return suggestions
+
+    # ------------------------------------------------------------------ writes
+    def _crm_security_guard_protected_write(self, vals):
+        """Drop masked values a form sends back unchanged; refuse changes the user may not make."""
+        protected = self._crm_security_protected()
+        touched = [fname for fname in vals if fname in protected]
+        if not touched or self.env.su:
+            return vals
+        vals = dict(vals)
+        for fname in touched:
+            kind, policy = protected[fname]
+            masked = [rec for rec in self if rec._crm_security_field_masked(fname)]
+            if not masked:
+                continue
+            # sudo: compares with the real value, which is not returned
+            if all(looks_masked(kind, vals[fname], rec.sudo()[fname]) for rec in masked):
+                vals.pop(fname)  # the form saved the mask it was shown: keep the real value
+            elif policy == "owner":
+                raise AccessError(self.env._(
+                    "You cannot change the %(field)s of this record: it is protected.",
+                    field=self._fields[fname]._description_string(self.env)))
+        return vals
+
+    def copy_data(self, default=None):
+        vals_list = super().copy_data(default)
+        for rec, vals in zip(self, vals_list, strict=True):
+            for fname in rec._crm_security_protected():
+                if fname in vals and rec._crm_security_field_masked(fname):
+                    vals[fname] = False  # a copy must not unmask what its maker cannot see
+        return vals_list
