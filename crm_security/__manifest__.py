@@ -14,6 +14,7 @@
         "data/crm_security_data.xml",
         "data/crm_security_field_data.xml",
         "wizard/crm_security_offboard_views.xml",
+        "wizard/crm_security_reveal_request_views.xml",
         "views/crm_security_field_views.xml",
         "views/crm_security_share_views.xml",
         "views/res_partner_views.xml",
@@ -21,6 +22,9 @@
         "views/crm_security_menus.xml",
     ],
     "assets": {
+        "web.assets_backend": [
+            "crm_security/static/src/**/*",
+        ],
         "web.assets_tests": [
             "crm_security/static/tests/tours/*.js",
         ],

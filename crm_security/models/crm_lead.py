@@ -1,4 +1,5 @@
 from odoo import api, fields, models
+from odoo.osv import expression
 
 # lead field -> partner field it is copied from
 COPIED_FROM_PARTNER = {"email_from": "email", "phone": "phone", "mobile": "mobile"}
@@ -81,3 +82,10 @@ class CrmLead(models.Model):
 
     def _compute_mobile(self):
         self._crm_security_keep_from_masked_partner("mobile", super()._compute_mobile)
+
+    def _search_phone_mobile_search(self, operator, value):
+        """phone_validation searches numbers in raw SQL: keep it to records whose numbers the user sees."""
+        domain = super()._search_phone_mobile_search(operator, value)
+        if self._crm_security_restricted("phone") or self._crm_security_restricted("mobile"):
+            domain = expression.AND([domain, self._crm_security_unmasked_domain()])
+        return domain

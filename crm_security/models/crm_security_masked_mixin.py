@@ -25,6 +25,7 @@ class CrmSecurityMaskedMixin(models.AbstractModel):
     _crm_security_owner_path = "user_id"
     _crm_security_share_path = "crm_security_share_ids"
 
+    crm_security_can_reveal = fields.Boolean(compute="_compute_crm_security_can_reveal")
     crm_security_masked_fields = fields.Char(
         compute="_compute_crm_security_masked_fields",
         help="Technical: the protected fields the current user sees masked on this record (JSON list).",
@@ -91,7 +92,11 @@ class CrmSecurityMaskedMixin(models.AbstractModel):
 
     @api.model
     def _crm_security_invalidate_masks(self):
+        """Forget who sees what in this transaction (after a change of owner, share, reveal or policy)."""
         self.env.cr.cache.pop(CACHE_KEY, None)
+        self.env.cr.cache.pop("crm_security.reveals", None)
+        for model in ("res.partner", "crm.lead"):
+            self.env[model].invalidate_model(["crm_security_masked_fields", "crm_security_can_reveal"])
 
     def _crm_security_field_masked(self, fname):
         """Whether the current user sees `fname` of this record masked."""
@@ -109,8 +114,8 @@ class CrmSecurityMaskedMixin(models.AbstractModel):
         return record.id not in record._crm_security_unmasked_ids()
 
     def _crm_security_revealed(self, fname):
-        """Hook: a temporary reveal of one value (see crm.security.reveal)."""
-        return False
+        """A temporary reveal of this value to the user (see crm.security.reveal)."""
+        return (self.id, fname) in self.env["crm.security.reveal"]._current_keys(self._name)
 
     def _crm_security_masked_value(self, fname, value):
         if not value or not self._crm_security_field_masked(fname):
@@ -123,6 +128,24 @@ class CrmSecurityMaskedMixin(models.AbstractModel):
         for rec in self:
             rec.crm_security_masked_fields = json.dumps(
                 [fname for fname in protected if fname in rec._fields and rec._crm_security_field_masked(fname)])
+
+    @api.depends_context("uid", "allowed_company_ids")
+    def _compute_crm_security_can_reveal(self):
+        allowed = self.env.company.sudo().crm_security_reveal_enabled and self.env.user.has_group(
+            "crm_security.group_crm_security_reveal")
+        for rec in self:
+            rec.crm_security_can_reveal = allowed and rec.crm_security_masked_fields not in (False, "[]")
+
+    def action_crm_security_reveal(self):
+        self.ensure_one()
+        return {
+            "type": "ir.actions.act_window",
+            "name": self.env._("Reveal a Protected Value"),
+            "res_model": "crm.security.reveal.request",
+            "view_mode": "form",
+            "target": "new",
+            "context": {"default_res_model": self._name, "default_res_id": self.id},
+        }
 
     def _crm_security_restricted(self, fname):
         """Whether the user may not use `fname` freely in searches, groupings and orderings."""

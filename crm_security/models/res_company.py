@@ -42,6 +42,13 @@ class ResCompany(models.Model):
         "address) even when they only see it masked. Partial searches stay limited.",
     )
 
+    crm_security_reveal_enabled = fields.Boolean(
+        string="Reveal on Demand",
+        help="Authorised users may reveal one protected value for a short time, giving a reason.",
+    )
+    crm_security_reveal_minutes = fields.Integer(string="Reveal Duration (minutes)", default=15)
+    crm_security_reveal_daily_cap = fields.Integer(string="Reveals per User per Day", default=10)
+
     @api.model_create_multi
     def create(self, vals_list):
         # the partner of a company is not a customer: no default owner

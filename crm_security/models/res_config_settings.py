@@ -17,3 +17,6 @@ class ResConfigSettings(models.TransientModel):
         related="company_id.crm_security_managers_see_sensitive", readonly=False
     )
     crm_security_exact_search = fields.Boolean(related="company_id.crm_security_exact_search", readonly=False)
+    crm_security_reveal_enabled = fields.Boolean(related="company_id.crm_security_reveal_enabled", readonly=False)
+    crm_security_reveal_minutes = fields.Integer(related="company_id.crm_security_reveal_minutes", readonly=False)
+    crm_security_reveal_daily_cap = fields.Integer(related="company_id.crm_security_reveal_daily_cap", readonly=False)

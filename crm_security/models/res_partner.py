@@ -1,4 +1,5 @@
 from odoo import api, fields, models
+from odoo.osv import expression
 
 from ..tools.masking import mask
 
@@ -119,3 +120,10 @@ class ResPartner(models.Model):
 
     def _message_get_suggested_recipients(self):
         return self._crm_security_mask_suggestions(super()._message_get_suggested_recipients())
+
+    def _search_phone_mobile_search(self, operator, value):
+        """phone_validation searches numbers in raw SQL: keep it to records whose numbers the user sees."""
+        domain = super()._search_phone_mobile_search(operator, value)
+        if self._crm_security_restricted("phone") or self._crm_security_restricted("mobile"):
+            domain = expression.AND([domain, self._crm_security_unmasked_domain()])
+        return domain

@@ -1,4 +1,7 @@
 import json
+from datetime import datetime, timedelta
+
+from freezegun import freeze_time
 
 from odoo import Command
 from odoo.exceptions import AccessError, UserError
@@ -147,3 +150,38 @@ class TestMasking(CrmSecurityCase):
         self.assertEqual(self.secret.with_user(self.viewer).read(["street"])[0]["street"], "12***")
         field.unlink()
         self.assertEqual(self.secret.with_user(self.viewer).read(["street"])[0]["street"], "12 Secret Street")
+
+
+@tagged("at_install", "-post_install")
+class TestReveal(CrmSecurityCase):
+    def setUp(self):
+        super().setUp()
+        self.share(self.secret, self.outsider)
+        self.env.company.write({"crm_security_reveal_enabled": True, "crm_security_reveal_daily_cap": 1})
+        self.outsider.groups_id += self.env.ref("crm_security.group_crm_security_reveal")
+
+    def reveal(self, user, field="email"):
+        wizard = self.env["crm.security.reveal.request"].with_user(user).with_context(
+            default_res_model="res.partner").create({
+                "res_model": "res.partner", "res_id": self.secret.id, "reason": "call back", "field_name": field})
+        return wizard.action_reveal()
+
+    def test_reveal_for_a_while_with_a_cap(self):
+        partner = self.env["res.partner"].with_user(self.outsider).browse(self.secret.id)
+        self.assertTrue(partner.crm_security_can_reveal)
+        self.reveal(self.outsider)
+        self.assertEqual(partner.read(["email", "phone"])[0]["email"], SECRET_EMAIL)
+        self.assertNotEqual(partner.read(["phone"])[0]["phone"], SECRET_PHONE)
+        with freeze_time(datetime.now() + timedelta(minutes=16)):
+            self.env.cr.cache.clear()
+            self.assertEqual(partner.read(["email"])[0]["email"], MASKED_EMAIL)
+        with self.assertRaises(UserError):
+            self.reveal(self.outsider, "phone")
+
+    def test_reveal_is_off_by_default_and_needs_the_group(self):
+        self.env.company.crm_security_reveal_enabled = False
+        with self.assertRaises(UserError):
+            self.reveal(self.outsider)
+        self.env.company.crm_security_reveal_enabled = True
+        with self.assertRaises(UserError):
+            self.reveal(self.colleague)

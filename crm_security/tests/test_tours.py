@@ -26,3 +26,12 @@ class TestTours(HttpCase, CrmSecurityCase):
         self.start_tour(customers, "crm_security_recipient_sees", login="outsider")
         with freeze_time(datetime.now() + timedelta(hours=1, seconds=1), tick=True):
             self.start_tour(customers, "crm_security_recipient_does_not_see", login="outsider")
+
+    def test_masked_value_and_reveal_tour(self):
+        """A colleague with a read share sees the e-mail masked with a lock, reveals it with a reason."""
+        self.share(self.secret, self.outsider)
+        self.env.company.crm_security_reveal_enabled = True
+        self.outsider.groups_id += self.env.ref("crm_security.group_crm_security_reveal")
+        self.start_tour(f"/odoo/res.partner/{self.secret.id}", "crm_security_masked_reveal", login="outsider")
+        reveal = self.env["crm.security.reveal"].search([("user_id", "=", self.outsider.id)])
+        self.assertEqual((reveal.res_id, reveal.field_name), (self.secret.id, "email"))

@@ -1,1 +1,2 @@
 from . import crm_security_offboard
+from . import crm_security_reveal_request

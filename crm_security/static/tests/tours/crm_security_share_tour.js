@@ -77,3 +77,40 @@ registry.category("web_tour.tours").add("crm_security_recipient_does_not_see", {
         },
     ],
 });
+
+registry.category("web_tour.tours").add("crm_security_masked_reveal", {
+    steps: () => [
+        {
+            content: "The e-mail is masked, with a lock",
+            trigger: ".o_field_widget[name=email] .o_crm_security_masked",
+        },
+        {
+            content: "No mailto link on the masked value",
+            trigger: ".o_field_widget[name=email]:not(:has(a[href^=mailto]))",
+        },
+        {
+            content: "Ask to reveal",
+            trigger: "button[name=action_crm_security_reveal]",
+            run: "click",
+        },
+        {
+            content: "Choose the e-mail",
+            trigger: ".modal .o_field_widget[name=field_name] select",
+            run: 'select "email"',
+        },
+        {
+            content: "Give a reason",
+            trigger: ".modal .o_field_widget[name=reason] textarea",
+            run: "edit Customer called back about the contract",
+        },
+        {
+            content: "Reveal",
+            trigger: ".modal-footer button[name=action_reveal]",
+            run: "click",
+        },
+        {
+            content: "The real e-mail is shown",
+            trigger: ".o_field_widget[name=email]:not(:has(.o_crm_security_masked)):has(a[href='mailto:zanzibar.boss@secret-mail.vn'])",
+        },
+    ],
+});
