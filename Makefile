@@ -3,7 +3,7 @@
 PYTHON ?= python3
 CTL := $(PYTHON) scripts/crmctl.py
 
-.PHONY: help demo demo-background demo-stop test lint i18n shell bench bench-quick screenshot
+.PHONY: help demo demo-background demo-stop test lint i18n shell bench bench-quick
 
 help:
 	@echo "make demo            build (once) and serve the demo on http://localhost:8069"

@@ -34,7 +34,7 @@ from crmlib import pgsql, testrun
 from crmlib.common import LOCAL, ROOT, VENV, die, info, run, venv_python
 
 ADDONS = ("crm_security", "crm_audit_log")
-LANGS = "vi_VN,zh_CN"
+LANGS = "en_US,vi_VN,zh_CN"  # en_US first: it stays the database's default language
 DEMO_DB = os.environ.get("CRM_DEMO_DB", "crm_demo")
 DEMO_PORT = int(os.environ.get("CRM_DEMO_PORT", "8069"))
 ODOO_SERIES = "18.0"
@@ -274,7 +274,9 @@ def cmd_demo(args: argparse.Namespace) -> int:
     if not exists or not stamp.is_file() or stamp.read_text() != digest:
         info("loading the demo company, people and customers")
         with open(ROOT / "scripts" / "demo_data.py", "rb") as script:
-            run(odoo_cmd + ["shell", "--no-http", "--log-level=warn"], stdin=script)
+            # the sub-command must come first on odoo-bin's command line
+            run(odoo.command() + ["shell", "-c", str(conf), "-d", DEMO_DB, "--no-http", "--log-level=warn"],
+                stdin=script)
         stamp.write_text(digest)
     stop_demo()
     print(PERSONAS_FILE.read_text().replace("{url}", f"http://localhost:{DEMO_PORT}"))
@@ -325,7 +327,7 @@ def _free_port() -> int:
 def cmd_shell(_args: argparse.Namespace) -> int:
     odoo, pg = bootstrap()
     conf = write_config(odoo, pg, "demo", DEMO_PORT, {"dbfilter": f"^{DEMO_DB}$"})
-    cmd = odoo.command() + ["-c", str(conf), "-d", DEMO_DB, "shell", "--no-http"]
+    cmd = odoo.command() + ["shell", "-c", str(conf), "-d", DEMO_DB, "--no-http"]
     os.execv(cmd[0], cmd)
     return 0
 
