@@ -8,7 +8,11 @@ from . import crm_security_owned_mixin
 from . import crm_security_field
 from . import crm_security_reveal
 from . import crm_security_masked_mixin
+from . import crm_customer_stage
+from . import crm_security_matrix
 from . import res_partner
+from . import res_partner_stage
+from . import hr_employee
 from . import crm_lead
 from . import mail_followers
 from . import ir_rule

@@ -24,10 +24,32 @@ class CrmLead(models.Model):
                 owner = vals.get("user_id", self.env.context.get("default_user_id", self.env.uid))
                 if owner != self.env.uid:
                     self.browse()._crm_security_check_target_owner(owner)
-        return super().create(vals_list)
+        leads = super().create(vals_list)
+        leads._crm_security_update_customer_stages()
+        return leads
+
+    def _crm_security_update_customer_stages(self):
+        """Customers move forward with their leads: Lead, Opportunity, Customer when won,
+        Returning customer on the second won opportunity."""
+        for lead in self.filtered(lambda lead: lead.partner_id and lead.active):
+            partner = lead.partner_id
+            if lead.stage_id.is_won:
+                # sudo: counts the customer's won deals, whoever owns them
+                won = self.sudo().search_count([("partner_id", "child_of", partner.commercial_partner_id.id),
+                                                 ("stage_id.is_won", "=", True)])
+                partner._crm_security_move_stage("returning" if won > 1 else "customer")
+            else:
+                partner._crm_security_move_stage("opportunity" if lead.type == "opportunity" else "lead")
 
     def write(self, vals):
         vals = self._crm_security_guard_protected_write(vals)
+        if {"stage_id", "type", "partner_id", "active", "probability"} & set(vals):
+            result = self._crm_security_write_owner(vals)
+            self._crm_security_update_customer_stages()
+            return result
+        return self._crm_security_write_owner(vals)
+
+    def _crm_security_write_owner(self, vals):
         if "user_id" not in vals or self.env.su:
             return super().write(vals)
         self._crm_security_check_owner_change(vals["user_id"])

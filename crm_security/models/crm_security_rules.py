@@ -36,9 +36,22 @@ def _or(terms):
     return ", ".join(["'|'"] * (len(terms) - 1) + terms)
 
 
-def partner_terms(prefix, mode):
+def matrix_terms(path, matrix, mode, guard="True"):
+    """Department × stage cells: `path` (a customer stage) in the stages the user's departments may
+    read (or edit). The stage ids are written out, so the rule shows what each department sees."""
+    terms = []
+    for department_id, (read_ids, edit_ids, _sensitive) in sorted(matrix.items()):
+        stage_ids = edit_ids if mode == "write" else read_ids
+        if stage_ids:
+            terms.append(f"('{path}', 'in', {sorted(stage_ids)} if {guard} and {department_id} "
+                         f"in crm_user_department_ids else [])")
+    return terms
+
+
+def partner_terms(prefix, mode, matrix=None):
     p = prefix
     return [
+        *matrix_terms(f"{p}commercial_partner_id.customer_stage_id", matrix or {}, mode),
         f"('{p}crm_owner_id', '=', False)",
         f"('{p}partner_share', '=', False)",
         f"('{p}user_ids', '!=', False)",
@@ -48,9 +61,11 @@ def partner_terms(prefix, mode):
     ]
 
 
-def lead_terms(prefix, mode):
+def lead_terms(prefix, mode, matrix=None):
     p = prefix
     return [
+        *matrix_terms(f"{p}partner_id.commercial_partner_id.customer_stage_id", matrix or {}, mode,
+                      guard="crm_matrix_leads"),
         # unassigned leads are the pool of their sales team (everybody's when without team)
         f"'&', ('{p}user_id', '=', False), '|', '|', ('{p}team_id', '=', False), "
         f"('{p}team_id.crm_team_member_ids.user_id', '=', user.id), ('{p}team_id.user_id', '=', user.id)",
@@ -63,31 +78,37 @@ def guarded(terms):
     return f"[(1, '=', 1)] if {ADMIN_BYPASS} else [{_or(terms)}]"
 
 
-def rule_specs():
-    """xmlid -> values of every rule this addon owns."""
+def rule_specs(matrix=None):
+    """xmlid -> values of every rule this addon owns; `matrix` as crm.security.matrix gives it."""
     read = {"perm_read": True, "perm_write": False, "perm_create": False, "perm_unlink": False}
     write = {"perm_read": False, "perm_write": True, "perm_create": True, "perm_unlink": True}
     specs = {}
+
+    def lead_matrix(mode, prefix=""):
+        return matrix_terms(f"{prefix}partner_id.commercial_partner_id.customer_stage_id", matrix or {}, mode,
+                            guard="crm_matrix_leads")
+
     for mode, perms in (("read", read), ("write", write)):
         specs[f"rule_res_partner_owner_{mode}"] = dict(
             perms, model="res.partner", name=f"Customers: owner, managers and shares ({mode})",
-            domain_force=guarded(partner_terms("", mode)))
+            domain_force=guarded(partner_terms("", mode, matrix)))
         specs[f"rule_crm_lead_owner_{mode}"] = dict(
             perms, model="crm.lead", name=f"Leads: owner, managers and shares ({mode})",
-            domain_force=guarded(lead_terms("", mode)))
+            domain_force=guarded(lead_terms("", mode, matrix)))
         # crm's own group rule "Personal Leads" limits salesmen to their own leads: widen it by
         # what we grant (managed and shared leads); the global rule above still narrows.
         specs[f"rule_crm_lead_salesman_grants_{mode}"] = dict(
             perms, model="crm.lead", name=f"Leads: managed and shared ({mode})",
             groups="sales_team.group_sale_salesman",
-            domain_force=f"[{_or(grant_domain('user_id', 'crm_security_share_ids', mode))}]")
+            domain_force=f"[{_or(grant_domain('user_id', 'crm_security_share_ids', mode) + lead_matrix(mode))}]")
     specs["rule_crm_activity_report_owner"] = dict(
         read, model="crm.activity.report", name="Activity analysis: visible leads only",
-        domain_force=guarded(["('lead_id', '=', False)", *lead_terms("lead_id.", "read")]))
+        domain_force=guarded(["('lead_id', '=', False)", *lead_terms("lead_id.", "read", matrix)]))
     specs["rule_crm_activity_report_salesman_grants"] = dict(
         read, model="crm.activity.report", name="Activity analysis: managed and shared leads",
         groups="sales_team.group_sale_salesman",
-        domain_force=f"[{_or(grant_domain('lead_id.user_id', 'lead_id.crm_security_share_ids', 'read'))}]")
+        domain_force="[" + _or(grant_domain("lead_id.user_id", "lead_id.crm_security_share_ids", "read")
+                               + lead_matrix("read", "lead_id.")) + "]")
     share_terms = [
         "('granted_by_id', '=', user.id)",
         SHARE_RECIPIENT,
@@ -112,7 +133,8 @@ class CrmSecurityRules(models.AbstractModel):
     def _sync_rules(self):
         """Create or update the rules of `rule_specs()` under this addon's xmlids."""
         Rule = self.env["ir.rule"].sudo().with_context(active_test=False)
-        for xmlid, spec in rule_specs().items():
+        matrix = self.env["crm.security.matrix"]._stage_ids_by_department()
+        for xmlid, spec in rule_specs(matrix).items():
             spec = dict(spec)
             model = spec.pop("model")
             groups = spec.pop("groups", None)

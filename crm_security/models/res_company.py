@@ -1,7 +1,7 @@
 from odoo import api, fields, models
 
 # Company settings that record rules read when they are built (see ir_rule._eval_context).
-RULE_INPUTS = {"crm_security_private_customers", "crm_security_private_leads"}
+RULE_INPUTS = {"crm_security_private_customers", "crm_security_private_leads", "crm_security_matrix_leads"}
 
 
 class ResCompany(models.Model):
@@ -48,6 +48,15 @@ class ResCompany(models.Model):
     )
     crm_security_reveal_minutes = fields.Integer(string="Reveal Duration (minutes)", default=15)
     crm_security_reveal_daily_cap = fields.Integer(string="Reveals per User per Day", default=10)
+
+    crm_security_matrix_leads = fields.Boolean(
+        string="Leads Follow the Matrix",
+        help="Departments also see the leads of the customers their matrix cells let them see.",
+    )
+    crm_security_inactive_days = fields.Integer(
+        string="Inactive After (days)", default=365,
+        help="Customers without activity for this many days move to the Inactive stage.",
+    )
 
     @api.model_create_multi
     def create(self, vals_list):

@@ -20,3 +20,5 @@ class ResConfigSettings(models.TransientModel):
     crm_security_reveal_enabled = fields.Boolean(related="company_id.crm_security_reveal_enabled", readonly=False)
     crm_security_reveal_minutes = fields.Integer(related="company_id.crm_security_reveal_minutes", readonly=False)
     crm_security_reveal_daily_cap = fields.Integer(related="company_id.crm_security_reveal_daily_cap", readonly=False)
+    crm_security_matrix_leads = fields.Boolean(related="company_id.crm_security_matrix_leads", readonly=False)
+    crm_security_inactive_days = fields.Integer(related="company_id.crm_security_inactive_days", readonly=False)

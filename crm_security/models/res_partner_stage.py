@@ -1,0 +1,79 @@
+"""Customer lifecycle stage of res.partner (kept apart from ownership: see res_partner.py)."""
+from datetime import timedelta
+
+from odoo import api, fields, models
+
+# automatic transitions only move customers forward from these stages
+FORWARD_FROM = {
+    "lead": {False, "new", "inactive"},
+    "opportunity": {False, "new", "lead", "inactive"},
+    "customer": {False, "new", "lead", "opportunity", "inactive"},
+    "returning": {"customer", "inactive"},
+}
+
+
+class ResPartner(models.Model):
+    _inherit = "res.partner"
+
+    customer_stage_id = fields.Many2one(
+        "crm.customer.stage", string="Customer Stage", index=True, tracking=True, copy=False,
+        group_expand="_read_group_customer_stage_ids", ondelete="restrict",
+        help="Lifecycle stage of the customer. The department × stage matrix decides which "
+        "departments see the customers of each stage.",
+    )
+
+    @api.model
+    def _read_group_customer_stage_ids(self, stages, domain):
+        return stages.search([])
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        new_stage = self.env["crm.customer.stage"].sudo()._by_code("new")
+        for vals in vals_list:
+            owned = vals.get("user_id") or ("user_id" not in vals and self._crm_security_gets_default_owner(vals))
+            if new_stage and "customer_stage_id" not in vals and owned and not vals.get("parent_id"):
+                vals["customer_stage_id"] = new_stage.id
+        return super().create(vals_list)
+
+    def _crm_security_move_stage(self, code):
+        """Move these customers forward to the stage with `code` (never backwards)."""
+        # sudo: an automatic transition, caused by a change the user was allowed to make
+        stage = self.env["crm.customer.stage"].sudo()._by_code(code)
+        partners = self.sudo().commercial_partner_id.filtered(
+            lambda p: p.customer_stage_id.code in FORWARD_FROM[code] and p.customer_stage_id != stage)
+        if stage and partners:
+            partners.write({"customer_stage_id": stage.id})
+
+    @api.model
+    def _cron_crm_security_inactive_customers(self):
+        """Customers without activity (on them or their leads) for the configured time become Inactive."""
+        inactive = self.env["crm.customer.stage"]._by_code("inactive")
+        if not inactive:
+            return
+        for company in self.env["res.company"].search([("crm_security_inactive_days", ">", 0)]):
+            limit = fields.Datetime.now() - timedelta(days=company.crm_security_inactive_days)
+            self.env.cr.execute(
+                """
+                SELECT p.id FROM res_partner p
+                  JOIN crm_customer_stage s ON s.id = p.customer_stage_id
+                 WHERE p.parent_id IS NULL AND s.id != %s AND (p.company_id = %s OR p.company_id IS NULL)
+                   AND p.write_date < %s
+                   AND NOT EXISTS (SELECT 1 FROM crm_lead l WHERE l.partner_id = p.id AND l.write_date >= %s)
+                   AND NOT EXISTS (SELECT 1 FROM mail_message m WHERE m.model = 'res.partner'
+                                   AND m.res_id = p.id AND m.date >= %s)
+                """,
+                (inactive.id, company.id, limit, limit, limit),
+            )
+            ids = [row[0] for row in self.env.cr.fetchall()]
+            self.browse(ids).write({"customer_stage_id": inactive.id})
+
+    @api.model
+    def _crm_security_extra_unmasked_domains(self):
+        """Departments of the matrix that see protected fields, for the stages they may read."""
+        matrix = self.env["crm.security.matrix"]._stage_ids_by_department()
+        departments = self.env["hr.employee"].sudo().search([("user_id", "=", self.env.uid)]).department_id.ids
+        stage_ids = {sid for dep in departments if dep in matrix and matrix[dep][2] for sid in matrix[dep][0]}
+        domains = super()._crm_security_extra_unmasked_domains()
+        if stage_ids:
+            domains.append([("commercial_partner_id.customer_stage_id", "in", sorted(stage_ids))])
+        return domains
