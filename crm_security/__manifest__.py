@@ -7,7 +7,7 @@
     "author": "CRM Security Team",
     "website": "https://example.com/crm-security",
     "license": "LGPL-3",
-    "depends": ["crm", "hr"],
+    "depends": ["crm", "hr", "auth_totp_mail_enforce"],
     "data": [
         "security/crm_security_groups.xml",
         "security/ir.model.access.csv",
@@ -19,6 +19,7 @@
         "views/crm_security_field_views.xml",
         "views/crm_customer_stage_views.xml",
         "views/crm_security_share_views.xml",
+        "views/crm_security_access_views.xml",
         "views/res_partner_views.xml",
         "views/res_config_settings_views.xml",
         "views/crm_security_menus.xml",

@@ -3,6 +3,22 @@ import logging
 _logger = logging.getLogger(__name__)
 
 
+def _keep_standard_rights(env):
+    """Users keep what standard Odoo lets them do: export (if allowed to export), import and delete;
+    new users get the same through the default user template. Configurators take rights away."""
+    internal = env["res.users"].with_context(active_test=False).search([("share", "=", False)])
+    template = env.ref("base.default_user", raise_if_not_found=False)
+    exporters = internal.filtered(lambda u: u.has_group("base.group_allow_export"))
+    env.ref("crm_security.group_export_customer").users |= exporters
+    for xmlid in ("crm_security.group_import_customer", "crm_security.group_delete_customer"):
+        env.ref(xmlid).users |= internal
+    if template:
+        groups = env.ref("crm_security.group_import_customer") | env.ref("crm_security.group_delete_customer")
+        if env.ref("base.group_allow_export") in template.groups_id:
+            groups |= env.ref("crm_security.group_export_customer")
+        template.groups_id |= groups
+
+
 def post_init_hook(env):
     """Give existing customers and leads an owner: their Salesperson, else their creator when that
     was an internal user. The rest stay company-wide and are listed for administrators."""
@@ -42,4 +58,5 @@ def post_init_hook(env):
     )
     env["res.partner"].invalidate_model(["user_id", "crm_owner_id"])
     env["crm.lead"].invalidate_model(["user_id"])
+    _keep_standard_rights(env)
     _logger.info("crm_security: gave an owner to %s customers and %s leads", partners, leads)

@@ -1,3 +1,4 @@
+from . import crm_security_access
 from . import res_company
 from . import res_config_settings
 from . import crm_security_event
@@ -20,3 +21,5 @@ from . import crm_security_rules
 from . import calendar_attendee
 from . import mail_tracking_value
 from . import ir_qweb_field_contact
+from . import crm_security_access_rule
+from . import ir_http

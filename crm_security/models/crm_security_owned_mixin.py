@@ -47,6 +47,50 @@ class CrmSecurityOwnedMixin(models.AbstractModel):
         for rec in self:
             rec.crm_security_share_count = counts.get(rec.id, 0)
 
+    # ------------------------------------------------------------------ operation rights
+    def unlink(self):
+        user = self.env.user
+        if not self.env.su:
+            if not user.has_group("crm_security.group_delete_customer"):
+                raise AccessError(self.env._("You are not allowed to delete customers or leads."))
+            limit = self.env.company.crm_security_bulk_delete_limit
+            if len(self) > limit:
+                if not user.has_group("crm_security.group_bulk_delete"):
+                    raise AccessError(self.env._(
+                        "Deleting %(count)s records at once needs the 'Bulk delete' right (more than %(limit)s).",
+                        count=len(self), limit=limit))
+                self.env["crm.security.access"]._require_identity()
+        return super().unlink()
+
+    def export_data(self, fields_to_export):
+        user = self.env.user
+        if self.env.su or user._crm_security_is_data_admin():
+            return super().export_data(fields_to_export)
+        if not user.has_group("crm_security.group_export_customer"):
+            raise AccessError(self.env._("You are not allowed to export customers or leads."))
+        company = self.env.company
+        protected = set(self._crm_security_protected()) if hasattr(self, "_crm_security_protected") else set()
+        exported = {path.split("/")[0] for path in fields_to_export}
+        if user.has_group("crm_security.group_export_sensitive"):
+            if exported & protected:
+                self.env["crm.security.access"]._require_identity()
+            return super().export_data(fields_to_export)
+        if len(self) > company.crm_security_export_row_limit:
+            raise AccessError(self.env._(
+                "You may export at most %(limit)s records at once.", limit=company.crm_security_export_row_limit))
+        if exported & protected:
+            if company.crm_security_export_protected == "refuse":
+                raise AccessError(self.env._("You are not allowed to export protected fields."))
+            # more masking, never less: the values are exported as the user sees them, or masked
+            self = self.with_context(crm_security_export_masked=True)
+        return super().export_data(fields_to_export)
+
+    @api.model
+    def load(self, fields, data):
+        if not self.env.su and not self.env.user.has_group("crm_security.group_import_customer"):
+            raise AccessError(self.env._("You are not allowed to import customers or leads."))
+        return super().load(fields, data)
+
     # ------------------------------------------------------------------ owner changes
     def _crm_security_check_target_owner(self, new_owner_id):
         """Whom the current user may give customer data to: themselves or a colleague."""

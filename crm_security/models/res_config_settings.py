@@ -22,3 +22,12 @@ class ResConfigSettings(models.TransientModel):
     crm_security_reveal_daily_cap = fields.Integer(related="company_id.crm_security_reveal_daily_cap", readonly=False)
     crm_security_matrix_leads = fields.Boolean(related="company_id.crm_security_matrix_leads", readonly=False)
     crm_security_inactive_days = fields.Integer(related="company_id.crm_security_inactive_days", readonly=False)
+    crm_security_ip_mode = fields.Selection(related="company_id.crm_security_ip_mode", readonly=False)
+    crm_security_breakglass_user_id = fields.Many2one(
+        related="company_id.crm_security_breakglass_user_id", readonly=False)
+    crm_security_2fa_group_ids = fields.Many2many(related="company_id.crm_security_2fa_group_ids", readonly=False)
+    crm_security_export_row_limit = fields.Integer(related="company_id.crm_security_export_row_limit", readonly=False)
+    crm_security_export_protected = fields.Selection(
+        related="company_id.crm_security_export_protected", readonly=False)
+    crm_security_bulk_delete_limit = fields.Integer(
+        related="company_id.crm_security_bulk_delete_limit", readonly=False)

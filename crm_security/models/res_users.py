@@ -1,4 +1,8 @@
 from odoo import api, fields, models
+from odoo.addons.base.models.res_users import check_identity
+from odoo.exceptions import AccessDenied, ValidationError
+
+from ..tools.netpolicy import login_matches
 
 
 class ResUsers(models.Model):
@@ -10,6 +14,67 @@ class ResUsers(models.Model):
     crm_security_subordinate_ids = fields.One2many(
         "crm.security.supervision", "supervisor_id", string="Manages", readonly=True
     )
+    crm_security_outside_domains = fields.Boolean(
+        string="Login outside company domains", compute="_compute_crm_security_outside_domains",
+        search="_search_crm_security_outside_domains")
+
+    def _compute_crm_security_outside_domains(self):
+        for user in self:
+            domains = set(user.company_id.crm_security_email_domain_ids.mapped("name"))
+            user.crm_security_outside_domains = bool(domains) and not user.share and not login_matches(
+                user.login, domains)
+
+    @classmethod
+    def _login(cls, db, credential, user_agent_env):
+        auth_info = super()._login(db, credential, user_agent_env)
+        with cls.pool.cursor() as cr:
+            env = api.Environment(cr, auth_info["uid"], {})
+            if not env["crm.security.access"].sudo()._check_access(auth_info["uid"], "login"):
+                raise AccessDenied()
+        return auth_info
+
+    @classmethod
+    def check(cls, db, uid, passwd):
+        """Every XML-RPC/JSON-RPC call (password or API key) checks the caller's address."""
+        super().check(db, uid, passwd)
+        with cls.pool.cursor() as cr:
+            env = api.Environment(cr, uid, {})
+            if not env["crm.security.access"].sudo()._check_access(uid, "rpc"):
+                raise AccessDenied()
+
+    def _mfa_type(self):
+        """Users of the groups that must use two-factor authentication get Odoo's e-mail code
+        (auth_totp_mail_enforce) when they have no authenticator app."""
+        mfa = super()._mfa_type()
+        if mfa is None and self._is_internal() and self.groups_id & self.company_ids.crm_security_2fa_group_ids:
+            return "totp_mail"
+        return mfa
+
+    def _rpc_api_keys_only(self):
+        """Close the gap of standard Odoo: who must use 2FA may not use RPC with a password."""
+        return super()._rpc_api_keys_only() or self._mfa_type() is not None
+
+    @api.constrains("login", "groups_id", "company_id", "company_ids")
+    def _check_crm_security_login_domain(self):
+        for user in self.filtered(lambda u: not u.share and u.active):
+            domains = set(user.company_id.crm_security_email_domain_ids.mapped("name"))
+            if domains and not login_matches(user.login, domains):
+                raise ValidationError(self.env._(
+                    "The login of %(user)s must be an e-mail address of the company: %(domains)s.",
+                    user=user.name, domains=", ".join(sorted("@" + d for d in domains))))
+
+    def _search_crm_security_outside_domains(self, operator, value):
+        outside = self.sudo().search([("share", "=", False)]).filtered(
+            lambda u: u.company_id.crm_security_email_domain_ids
+            and not login_matches(u.login, set(u.company_id.crm_security_email_domain_ids.mapped("name"))))
+        positive = (operator == "=") == bool(value)
+        return [("id", "in" if positive else "not in", outside.ids)]
+
+    @check_identity
+    def action_crm_security_confirm_identity(self):
+        """Run behind Odoo's identity check: the password was just confirmed."""
+        return {"type": "ir.actions.client", "tag": "display_notification", "params": {
+            "type": "success", "message": self.env._("Password confirmed: you can now do the sensitive action.")}}
 
     @api.model_create_multi
     def create(self, vals_list):

@@ -4,5 +4,7 @@ from . import test_sharing
 from . import test_offboarding
 from . import test_masking
 from . import test_matrix
+from . import test_policy
 from . import test_rpc_paths
 from . import test_tours
+from . import test_matrix_tour

@@ -20,7 +20,9 @@ class CrmSecurityCase(TransactionCase):
     def setUpClass(cls):
         super().setUpClass()
         cls.env = cls.env(context=dict(cls.env.context, tracking_disable=True, mail_create_nolog=True))
-        salesman = "sales_team.group_sale_salesman,base.group_partner_manager,base.group_allow_export"
+        salesman = ("sales_team.group_sale_salesman,base.group_partner_manager,base.group_allow_export,"
+                    "crm_security.group_export_customer,crm_security.group_import_customer,"
+                    "crm_security.group_delete_customer")
         cls.owner = new_test_user(cls.env, "owner", groups=salesman, name="Olivia Owner")
         cls.colleague = new_test_user(cls.env, "colleague", groups=salesman, name="Colin Colleague")
         cls.outsider = new_test_user(cls.env, "outsider", groups=salesman, name="Oscar Outsider")
@@ -28,7 +30,8 @@ class CrmSecurityCase(TransactionCase):
         cls.sales_mgr = new_test_user(cls.env, "sales_mgr", groups=salesman, name="Sam Salesmanager")
         cls.director = new_test_user(cls.env, "director", groups=salesman, name="Dora Director")
         cls.sales_admin = new_test_user(
-            cls.env, "sales_admin", groups="sales_team.group_sale_manager,base.group_partner_manager,base.group_allow_export",
+            cls.env, "sales_admin", groups="sales_team.group_sale_manager,base.group_partner_manager,base.group_allow_export,"
+            "crm_security.group_export_customer",
             name="Sally Salesadmin")
         cls.data_admin = new_test_user(
             cls.env, "data_admin", groups="crm_security.group_customer_data_admin,base.group_partner_manager",

@@ -6,7 +6,8 @@ import pytest
 
 from .conftest import RpcError
 
-SALESMAN = ["sales_team.group_sale_salesman", "base.group_partner_manager", "base.group_allow_export"]
+SALESMAN = ["sales_team.group_sale_salesman", "base.group_partner_manager", "base.group_allow_export",
+            "crm_security.group_export_customer"]
 
 
 @pytest.fixture(scope="module")

@@ -1,0 +1,69 @@
+"""The audit log seen by external clients: a real Odoo server, JSON-RPC and the web client's routes.
+
+These run against the production code paths that Odoo's HTTP tests replace: commits, postcommit
+hooks of read-only requests, separate cursors for refused logins.
+"""
+import uuid
+
+import pytest
+
+SALESMAN = ["sales_team.group_sale_salesman", "base.group_partner_manager"]
+
+
+@pytest.fixture(scope="module")
+def customer(admin):
+    tag = uuid.uuid4().hex[:8]
+    partner_id = admin.execute("res.partner", "create", {"name": f"Audit E2E {tag}", "phone": "0901 000 111"})
+    return partner_id
+
+
+def _events(admin, partner_id, operation):
+    return admin.execute(
+        "crm.audit.log", "search_read",
+        [("record_ref", "=", f"res.partner,{partner_id}"), ("operation", "=", operation)],
+        fields=["channel", "ip_address", "user_id", "line_ids", "user_agent"], order="id desc")
+
+
+def test_jsonrpc_change_appears_in_the_history(admin, customer):
+    admin.execute("res.partner", "write", [customer], {"phone": "0909 999 888"})
+    event = _events(admin, customer, "write")[0]
+    assert event["channel"] == "jsonrpc"
+    assert event["ip_address"] == "127.0.0.1"
+    assert event["user_id"][0] == admin.uid
+    lines = admin.execute("crm.audit.log.line", "read", event["line_ids"], ["field_name", "old_value", "new_value"])
+    phone = [line for line in lines if line["field_name"] == "phone"]
+    assert [(line["old_value"], line["new_value"]) for line in phone] == [("0901 000 111", "0909 999 888")]
+    history = admin.execute("res.partner", "read", [customer], ["crm_audit_line_ids", "crm_audit_event_count"])[0]
+    assert set(event["line_ids"]) <= set(history["crm_audit_line_ids"])
+    assert history["crm_audit_event_count"] >= 2
+
+
+def test_list_in_a_read_only_request_is_recorded(make_user, client_factory, admin):
+    login = f"audit.e2e.{uuid.uuid4().hex[:6]}@example.com"
+    rpc, uid = make_user("Audit Reader", SALESMAN, login=login)
+    own = rpc.execute("res.partner", "create", {"name": f"Own customer {login}"})
+    web = client_factory()
+    assert web.web_login(login, login) == uid
+    result = web.call_kw("res.partner", "web_search_read", [("id", "=", own)], {"name": {}})
+    assert result["length"] == 1
+    reads = admin.execute("crm.audit.log", "search_read",
+                          [("operation", "=", "read"), ("user_id", "=", uid), ("model", "=", "res.partner")],
+                          fields=["channel", "record_count", "session_ref"])
+    assert [(r["channel"], r["record_count"]) for r in reads] == [("web", 1)]
+    assert reads[0]["session_ref"]
+
+
+def test_refused_login_is_kept(client_factory, admin):
+    intruder = client_factory()
+    assert intruder.authenticate("admin", f"wrong-{uuid.uuid4().hex}") is False
+    failed = admin.execute("crm.audit.log", "search_read",
+                           [("operation", "=", "login_failed"), ("user_id", "=", admin.uid)],
+                           fields=["channel", "ip_address", "denied", "details"], order="id desc", limit=1)
+    assert failed and failed[0]["denied"]
+    assert (failed[0]["channel"], failed[0]["ip_address"]) == ("jsonrpc", "127.0.0.1")
+    assert "wrong-" not in str(failed)
+
+
+def test_the_chain_verifies(admin):
+    action = admin.execute("crm.audit.log", "action_verify_integrity")
+    assert action["params"]["type"] == "success", action["params"]["message"]
