@@ -25,17 +25,19 @@ def post_init_hook(env):
     cr = env.cr
     # with Invoicing installed, only partners that are customers; otherwise every partner
     # that is neither a user's nor a company's partner (CRM alone has no customer rank)
-    customer = "p.customer_rank > 0" if "customer_rank" in env["res.partner"]._fields else "TRUE"
+    with_rank = "customer_rank" in env["res.partner"]._fields
     cr.execute(
-        f"""
+        """
         UPDATE res_partner p
            SET user_id = p.create_uid
           FROM res_users u
          WHERE u.id = p.create_uid AND u.share IS NOT TRUE AND u.active AND u.id != 1
-           AND p.user_id IS NULL AND p.parent_id IS NULL AND {customer}
+           AND p.user_id IS NULL AND p.parent_id IS NULL
+           AND (NOT %s OR (to_jsonb(p) ->> 'customer_rank')::int > 0)
            AND NOT EXISTS (SELECT 1 FROM res_users pu WHERE pu.partner_id = p.id)
            AND NOT EXISTS (SELECT 1 FROM res_company c WHERE c.partner_id = p.id)
-        """
+        """,
+        (with_rank,),
     )
     partners = cr.rowcount
     cr.execute(

@@ -43,25 +43,23 @@ class CrmLead(models.Model):
 
     def write(self, vals):
         vals = self._crm_security_guard_protected_write(vals)
-        if {"stage_id", "type", "partner_id", "active", "probability"} & set(vals):
-            result = self._crm_security_write_owner(vals)
+        moves_stage = bool({"stage_id", "type", "partner_id", "active", "probability"} & set(vals))
+        if "user_id" in vals and not self.env.su:
+            self._crm_security_check_owner_change(vals["user_id"])
+            self.check_access("write")
+            old_owners = {lead.id: lead.sudo().user_id for lead in self}
+            if rest := {k: v for k, v in vals.items() if k != "user_id"}:
+                super().write(rest)
+            # sudo: the change of owner was checked above, and the former owner may lose
+            # access to the lead in the middle of the write
+            super(CrmLead, self.sudo()).write({"user_id": vals["user_id"]})
+            self._crm_security_log_handover(old_owners)
+            result = True
+        else:
+            result = super().write(vals)
+        if moves_stage:
             self._crm_security_update_customer_stages()
-            return result
-        return self._crm_security_write_owner(vals)
-
-    def _crm_security_write_owner(self, vals):
-        if "user_id" not in vals or self.env.su:
-            return super().write(vals)
-        self._crm_security_check_owner_change(vals["user_id"])
-        self.check_access("write")
-        old_owners = {lead.id: lead.sudo().user_id for lead in self}
-        if rest := {k: v for k, v in vals.items() if k != "user_id"}:
-            super().write(rest)
-        # sudo: the change of owner was checked above, and the former owner may lose
-        # access to the lead in the middle of the write
-        super(CrmLead, self.sudo()).write({"user_id": vals["user_id"]})
-        self._crm_security_log_handover(old_owners)
-        return True
+        return result
 
     def copy_data(self, default=None):
         vals_list = super().copy_data(default)
@@ -97,13 +95,13 @@ class CrmLead(models.Model):
                 lead[lead_field] = False
 
     def _compute_email_from(self):
-        self._crm_security_keep_from_masked_partner("email_from", super()._compute_email_from)
+        return self._crm_security_keep_from_masked_partner("email_from", super()._compute_email_from)
 
     def _compute_phone(self):
-        self._crm_security_keep_from_masked_partner("phone", super()._compute_phone)
+        return self._crm_security_keep_from_masked_partner("phone", super()._compute_phone)
 
     def _compute_mobile(self):
-        self._crm_security_keep_from_masked_partner("mobile", super()._compute_mobile)
+        return self._crm_security_keep_from_masked_partner("mobile", super()._compute_mobile)
 
     def _search_phone_mobile_search(self, operator, value):
         """phone_validation searches numbers in raw SQL: keep it to records whose numbers the user sees."""

@@ -34,9 +34,10 @@ class CrmSecurityMaskedMixin(models.AbstractModel):
     @api.model
     def _setup_base(self):
         done = self.env.registry[self._name]._setup_done
-        super()._setup_base()
+        result = super()._setup_base()
         if not done:
             install_masked_fields(self)
+        return result
 
     # ------------------------------------------------------------------ who sees what
     @api.model

@@ -48,19 +48,21 @@ class CrmSecurityOwnedMixin(models.AbstractModel):
             rec.crm_security_share_count = counts.get(rec.id, 0)
 
     # ------------------------------------------------------------------ operation rights
-    def unlink(self):
+    @api.ondelete(at_uninstall=False)
+    def _unlink_except_crm_security_rights(self):
+        """Deleting needs its right; more than the company's limit at once needs the bulk right."""
         user = self.env.user
-        if not self.env.su:
-            if not user.has_group("crm_security.group_delete_customer"):
-                raise AccessError(self.env._("You are not allowed to delete customers or leads."))
-            limit = self.env.company.crm_security_bulk_delete_limit
-            if len(self) > limit:
-                if not user.has_group("crm_security.group_bulk_delete"):
-                    raise AccessError(self.env._(
-                        "Deleting %(count)s records at once needs the 'Bulk delete' right (more than %(limit)s).",
-                        count=len(self), limit=limit))
-                self.env["crm.security.access"]._require_identity()
-        return super().unlink()
+        if self.env.su:
+            return
+        if not user.has_group("crm_security.group_delete_customer"):
+            raise AccessError(self.env._("You are not allowed to delete customers or leads."))
+        limit = self.env.company.crm_security_bulk_delete_limit
+        if len(self) > limit:
+            if not user.has_group("crm_security.group_bulk_delete"):
+                raise AccessError(self.env._(
+                    "Deleting %(count)s records at once needs the 'Bulk delete' right (more than %(limit)s).",
+                    count=len(self), limit=limit))
+            self.env["crm.security.access"]._require_identity()
 
     def export_data(self, fields_to_export):
         user = self.env.user

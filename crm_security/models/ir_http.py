@@ -17,9 +17,10 @@ class IrHttp(models.AbstractModel):
         httprequest = request.httprequest
         thread.crm_security_ip = httprequest.remote_addr
         thread.crm_security_user_agent = httprequest.user_agent.string
-        super()._authenticate(endpoint)
+        result = super()._authenticate(endpoint)
         uid = request.session.uid
         access = request.env["crm.security.access"].sudo()
         if uid and endpoint.routing.get("auth") == "user" and not access._check_access(uid, "web"):
             request.session.logout(keep_db=True)
             raise AccessDenied()
+        return result

@@ -36,11 +36,12 @@ class ResUsers(models.Model):
     @classmethod
     def check(cls, db, uid, passwd):
         """Every XML-RPC/JSON-RPC call (password or API key) checks the caller's address."""
-        super().check(db, uid, passwd)
+        result = super().check(db, uid, passwd)
         with cls.pool.cursor() as cr:
             env = api.Environment(cr, uid, {})
             if not env["crm.security.access"].sudo()._check_access(uid, "rpc"):
                 raise AccessDenied()
+        return result
 
     def _mfa_type(self):
         """Users of the groups that must use two-factor authentication get Odoo's e-mail code

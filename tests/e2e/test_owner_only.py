@@ -16,8 +16,7 @@ def people(make_user):
     tag = uuid.uuid4().hex[:8]
     email = f"ceo.{tag}@private-e2e.vn"
     name = f"Private Customer {tag}"
-    partner_id = owner.execute("res.partner", "create", {"name": name, "email": email, "customer_rank": 1,
-                                                        "phone": "+84 90 111 2233"})
+    partner_id = owner.execute("res.partner", "create", {"name": name, "email": email, "phone": "+84 90 111 2233"})
     lead_id = owner.execute("crm.lead", "create", {"name": f"Deal {tag}", "partner_id": partner_id})
     return dict(owner=owner, outsider=outsider, outsider_uid=outsider_uid, owner_uid=owner_uid,
                 partner_id=partner_id, lead_id=lead_id, email=email, name=name, tag=tag)

@@ -102,6 +102,8 @@ def resolve_ref(ref: str, addon: str) -> bool:
     module = module or addon
     if module not in depends_closure(addon):
         return False
+    if name.startswith("field_") and "__" in name:  # field_<model>__<field>, made by Odoo
+        return resolve_ref(f"{module}.model_{name[6:].split('__')[0]}", addon)
     if name.startswith("model_"):
         models = set().union(*(models_of(m) for m in depends_closure(addon)))
         return any(model_xmlid(m) == name for m in models)
