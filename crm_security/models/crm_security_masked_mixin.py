@@ -125,6 +125,17 @@ class CrmSecurityMaskedMixin(models.AbstractModel):
             return value
         return mask(self._crm_security_protected()[fname][0], value)
 
+    # ------------------------------------------------------------------ crm_audit_log hooks
+    @api.model
+    def _crm_security_field_is_protected(self, fname):
+        """crm_audit_log keeps the values of these fields out of its displayed columns."""
+        return fname in self._crm_security_protected()
+
+    def _crm_security_audit_mask(self, fname, value, viewer):
+        """How `viewer` may see an audited value of this record (masked unless they see the real one;
+        a deleted record has no owner any more, so its values stay masked)."""
+        return self.with_user(viewer)._crm_security_masked_value(fname, value)
+
     @api.depends_context("uid")
     def _compute_crm_security_masked_fields(self):
         protected = list(self._crm_security_protected())
