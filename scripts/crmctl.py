@@ -306,13 +306,14 @@ def cmd_i18n(args: argparse.Namespace) -> int:
     conf = write_config(odoo, pg, "i18n", _free_port())
     db = f"crm_i18n_{os.getpid()}"
     base = odoo.command() + ["-c", str(conf), "-d", db]
+    addons = args.addons or list(ADDONS)
     try:
-        run(base + ["-i", ",".join(ADDONS), f"--load-language={LANGS}", "--stop-after-init", "--log-level=warn"])
-        for addon in args.addons or ADDONS:
+        run(base + ["-i", ",".join(addons), f"--load-language={LANGS}", "--stop-after-init", "--log-level=warn"])
+        for addon in addons:
             i18n = ROOT / addon / "i18n"
             i18n.mkdir(exist_ok=True)
             run(base + ["--i18n-export", str(i18n / f"{addon}.pot"), "--modules", addon, "--log-level=warn"])
-        run([venv_python(), str(ROOT / "scripts" / "i18n_merge.py")] + list(args.addons or ADDONS))
+        run([venv_python(), str(ROOT / "scripts" / "i18n_merge.py")] + addons)
     finally:
         pgsql.drop_database(pg, db)
     return 0
