@@ -3,8 +3,8 @@
 Piped into ``odoo-bin shell -d crm_demo`` by ``scripts/crmctl.py demo``: ``env`` is a superuser
 environment given by the shell. Idempotent: every record created here gets an xmlid in module
 ``__demo__`` (users are found by login), and what already exists is left alone, so running it
-again adds only what is missing. One-off passes (customer stages, the stage matrix, the history
-made as different users) are remembered in ``ir.config_parameter`` keys ``crm_demo.*``.
+again adds only what is missing. One-off passes (the customers' stages, the history made as
+different users) are remembered in ``ir.config_parameter`` keys ``crm_demo.*``.
 
 PERSONAS is the single source of truth for the demo users: ``scripts/check_demo.py`` reads it
 (with ``ast``, without running this file) to log in as each of them and to (re)generate the table
@@ -46,67 +46,79 @@ PERSONAS = [
              "the whole audit log; restores deleted records."},
     {"key": "sales_manager", "login": "mai.tran@saoviet.vn", "password": "demo", "name": "Trần Thị Mai",
      "lang": "vi_VN", "department": "sales", "team": None, "job": "Trưởng phòng Kinh doanh",
-     "groups": ["sales_team.group_sale_salesman_all_leads", "base.group_allow_export", "base.group_partner_manager"],
+     "groups": ["sales_team.group_sale_salesman_all_leads", "base.group_allow_export", "crm_security.group_export_customer",
+                "base.group_partner_manager"],
      "role": "Sales manager (head of Phòng Kinh doanh)",
      "sees": "Customers and leads of everybody in Phòng Kinh doanh (both teams), although 'All documents' "
-             "would show all; nothing of Marketing or Customer Care; may export."},
+             "would show all; of Marketing and Customer Care only the customers in stages Lead/Opportunity "
+             "(matrix: read-only, contact data masked); may export."},
     {"key": "leader_north", "login": "dung.le@saoviet.vn", "password": "demo", "name": "Lê Văn Dũng",
      "lang": "vi_VN", "department": "sales", "team": "north", "job": "Trưởng nhóm Kinh doanh Miền Bắc",
-     "groups": ["sales_team.group_sale_salesman", "base.group_allow_export", "base.group_partner_manager"],
+     "groups": ["sales_team.group_sale_salesman", "base.group_allow_export", "crm_security.group_export_customer",
+                "base.group_partner_manager"],
      "role": "Team leader, Nhóm Kinh doanh Miền Bắc",
      "sees": "Own customers/leads plus those of Tuấn and Phúc (his team) and the team's unassigned leads; "
+             "others' customers in stages Lead/Opportunity (matrix: read-only, contact data masked); "
              "hands leads over inside the team."},
     {"key": "leader_south", "login": "lan.pham@saoviet.vn", "password": "demo", "name": "Phạm Thị Lan",
      "lang": "vi_VN", "department": "sales", "team": "south", "job": "Trưởng nhóm Kinh doanh Miền Nam",
-     "groups": ["sales_team.group_sale_salesman", "base.group_allow_export", "base.group_partner_manager"],
+     "groups": ["sales_team.group_sale_salesman", "base.group_allow_export", "crm_security.group_export_customer",
+                "base.group_partner_manager"],
      "role": "Team leader, Nhóm Kinh doanh Miền Nam",
-     "sees": "Own customers/leads plus those of Hồng and Ngọc (her team) and the team's unassigned leads."},
+     "sees": "Own customers/leads plus those of Hồng and Ngọc (her team) and the team's unassigned leads; "
+             "others' customers in stages Lead/Opportunity (matrix: read-only, contact data masked)."},
     {"key": "sales_north", "login": "tuan.hoang@saoviet.vn", "password": "demo", "name": "Hoàng Minh Tuấn",
      "lang": "vi_VN", "department": "sales", "team": "north", "job": "Nhân viên Kinh doanh",
      "groups": ["sales_team.group_sale_salesman", "base.group_partner_manager"],
-     "role": "Salesperson, Nhóm Miền Bắc (own documents only)",
-     "sees": "Only his own customers and leads (+ his team's unassigned leads); not Phúc's, although "
-             "same team; no export."},
+     "role": "Salesperson, Nhóm Miền Bắc (Odoo group: own documents only)",
+     "sees": "His own customers and leads (+ his team's unassigned leads); of others' customers, Phúc's "
+             "too although same team, only those in stages Lead/Opportunity (matrix: read-only, contact "
+             "data masked); no export."},
     {"key": "sales_north2", "login": "phuc.truong@saoviet.vn", "password": "demo", "name": "Trương Văn Phúc",
      "lang": "vi_VN", "department": "sales", "team": "north", "job": "Nhân viên Kinh doanh",
      "groups": ["sales_team.group_sale_salesman", "base.group_partner_manager"],
-     "role": "Salesperson, Nhóm Miền Bắc (own documents only)",
-     "sees": "Only his own customers and leads, incl. the lead Dũng handed over to him from Tuấn; no export."},
+     "role": "Salesperson, Nhóm Miền Bắc (Odoo group: own documents only)",
+     "sees": "His own customers and leads, incl. the lead Dũng handed over to him from Tuấn; others' "
+             "customers only in stages Lead/Opportunity (matrix: read-only, contact data masked); no export."},
     {"key": "sales_south", "login": "hong.vo@saoviet.vn", "password": "demo", "name": "Võ Thị Hồng",
      "lang": "vi_VN", "department": "sales", "team": "south", "job": "Nhân viên Kinh doanh",
      "groups": ["sales_team.group_sale_salesman", "base.group_partner_manager"],
-     "role": "Salesperson, Nhóm Miền Nam (own documents only)",
-     "sees": "Only her own customers and leads (+ the South team's unassigned leads); no export."},
+     "role": "Salesperson, Nhóm Miền Nam (Odoo group: own documents only)",
+     "sees": "Her own customers and leads (+ the South team's unassigned leads); others' customers only "
+             "in stages Lead/Opportunity (matrix: read-only, contact data masked); no export."},
     {"key": "sales_south2", "login": "ngoc.dinh@saoviet.vn", "password": "demo", "name": "Đinh Thị Ngọc",
      "lang": "vi_VN", "department": "sales", "team": "south", "job": "Nhân viên Kinh doanh",
      "groups": ["sales_team.group_sale_salesman", "base.group_partner_manager"],
-     "role": "Salesperson, Nhóm Miền Nam (own documents only)",
-     "sees": "Only her own customers and leads; no export."},
+     "role": "Salesperson, Nhóm Miền Nam (Odoo group: own documents only)",
+     "sees": "Her own customers and leads; others' customers only in stages Lead/Opportunity (matrix: "
+             "read-only, contact data masked); no export."},
     {"key": "marketing_manager", "login": "bao.dang@saoviet.vn", "password": "demo", "name": "Đặng Quốc Bảo",
      "lang": "vi_VN", "department": "marketing", "team": None, "job": "Trưởng phòng Marketing",
-     "groups": ["sales_team.group_sale_salesman", "base.group_allow_export", "base.group_partner_manager"],
+     "groups": ["sales_team.group_sale_salesman", "base.group_allow_export", "crm_security.group_export_customer",
+                "base.group_partner_manager"],
      "role": "Marketing manager (head of Phòng Marketing)",
-     "sees": "Own and Thu's customers; customers in stages New/Lead via the department x stage matrix, "
-             "with masked e-mails and phones; may export."},
+     "sees": "Own and Thu's customers; others' customers in stages New contact (may edit) and Lead "
+             "(read-only) via the department x stage matrix, with masked e-mails and phones; may export."},
     {"key": "marketing_staff", "login": "thu.bui@saoviet.vn", "password": "demo", "name": "Bùi Thị Thu",
      "lang": "vi_VN", "department": "marketing", "team": None, "job": "Chuyên viên Marketing",
      "groups": ["sales_team.group_sale_salesman", "base.group_partner_manager"],
      "role": "Marketing staff, Phòng Marketing",
-     "sees": "Own prospects; customers in stages New/Lead via the matrix (contact data of others masked); "
-             "no export."},
+     "sees": "Own prospects; others' customers in stages New contact (may edit) and Lead (read-only) via "
+             "the matrix, contact data masked; no export."},
     {"key": "care_manager", "login": "ha.ngo@saoviet.vn", "password": "demo", "name": "Ngô Thanh Hà",
      "lang": "vi_VN", "department": "care", "team": None, "job": "Trưởng phòng Chăm sóc Khách hàng",
-     "groups": ["sales_team.group_sale_salesman", "base.group_allow_export", "base.group_partner_manager"],
+     "groups": ["sales_team.group_sale_salesman", "base.group_allow_export", "crm_security.group_export_customer",
+                "base.group_partner_manager"],
      "role": "Customer care manager (head of Phòng CSKH)",
-     "sees": "Own and Wang Fang's customers; customers in stages Customer/Returning/Inactive via the matrix, "
-             "phones masked; may export."},
+     "sees": "Own and Wang Fang's customers; others' customers in stages Customer/Returning via the "
+             "matrix (may edit), with masked e-mails and phones; may export."},
     {"key": "care_staff", "login": "fang.wang@saoviet.vn", "password": "demo", "name": "王芳 (Wang Fang)",
      "lang": "zh_CN", "department": "care", "team": None, "job": "Chuyên viên Chăm sóc Khách hàng",
      "groups": ["sales_team.group_sale_salesman", "crm_security.group_see_customer_phone",
                 "base.group_partner_manager"],
      "role": "Customer care staff, Phòng CSKH (Chinese UI)",
-     "sees": "Own customers; Customer/Returning/Inactive customers via the matrix with real phone numbers "
-             "(e-mails of others masked); no export."},
+     "sees": "Own customers; others' customers in stages Customer/Returning via the matrix (may edit), "
+             "with real phone numbers (e-mails of others masked); no export."},
     {"key": "auditor", "login": "khoa.do@saoviet.vn", "password": "demo", "name": "Đỗ Văn Khoa",
      "lang": "vi_VN", "department": "control", "team": None, "job": "Kiểm soát viên Nội bộ",
      "groups": ["crm_audit_log.group_audit_auditor"],
@@ -184,6 +196,15 @@ PERSON_OWNERS = [
     ("marketing_staff", "lead"), ("care_staff", "customer"),
 ]
 PERSON_COUNT = 42
+STAGE_KEYS = ("new", "lead", "opportunity", "customer", "returning", "inactive")  # xmlids customer_stage_<key>
+# Department x customer stage matrix (crm.security.matrix): department key -> {stage key: access}.
+# Members of the department read ("read") or edit ("edit") the customers of these stages that
+# others own; their protected fields stay masked (see_sensitive off), as PERSONAS says.
+STAGE_MATRIX = {
+    "marketing": {"new": "edit", "lead": "read"},
+    "sales": {"lead": "read", "opportunity": "read"},
+    "care": {"customer": "edit", "returning": "edit"},
+}
 REGION_CITIES = {"north": ["hn", "hp", "dn"], "south": ["hcm", "ct"], None: ["hn", "hcm", "dn", "hp", "ct"]}
 FAMILY = ["Nguyễn", "Trần", "Lê", "Phạm", "Hoàng", "Huỳnh", "Phan", "Vũ", "Võ", "Đặng", "Bùi", "Đỗ",
           "Hồ", "Ngô", "Dương", "Lý"]
@@ -532,52 +553,56 @@ class Demo:
             self.notes.append("%s skipped: %s: %s" % (label, type(exc).__name__, str(exc).splitlines()[0][:120]))
 
     def customer_stages(self, stages):
-        """Spread customers over crm_security's customer stages, once, when that model exists."""
+        """Spread the customers over crm_security's customer stages (once: later, won and lost
+        leads move some of them on, as they would in real use), then the stage matrix."""
         Partner = self.env["res.partner"]
         if "crm.customer.stage" not in self.env or "customer_stage_id" not in Partner._fields:
             self.notes.append("customer stages skipped (crm.customer.stage / customer_stage_id not there yet)")
             return
-        if not self.once("customer_stages"):
-            return
         stage_by_key = self.customer_stage_records()
-        for key in set(stages.values()):
-            if key not in stage_by_key:
-                self.notes.append("customer stage %r not found" % key)
-        for stage_key in set(stages.values()) & set(stage_by_key):
-            ids = [pid for pid, key in stages.items() if key == stage_key]
-            Partner.browse(ids).write({"customer_stage_id": stage_by_key[stage_key].id})
-        self.stage_matrix(stage_by_key)
-        self.mark("customer_stages")
+        if self.once("customer_stages"):
+            for stage_key, stage in stage_by_key.items():
+                ids = [pid for pid, key in stages.items() if key == stage_key]
+                Partner.browse(ids).write({"customer_stage_id": stage.id})
+            self.mark("customer_stages")
+        if "crm.security.matrix" in self.env:
+            self.stage_matrix(stage_by_key)
+        else:
+            self.notes.append("visibility matrix skipped (crm.security.matrix not there yet)")
 
     def customer_stage_records(self):
-        keys = ["new", "lead", "opportunity", "customer", "returning", "inactive"]
-        found = {key: self.env.ref("crm_security.customer_stage_%s" % key, raise_if_not_found=False) for key in keys}
-        found = {key: stage for key, stage in found.items() if stage}
-        if not found:  # no xmlids: take the stages in sequence order
-            ordered = self.env["crm.customer.stage"].search([], order="sequence, id")
-            found = dict(zip(keys, ordered, strict=False))
+        """{stage key: crm.customer.stage} by the addon's xmlids; every key of STAGE_KEYS is required."""
+        found = {key: self.env.ref("crm_security.customer_stage_%s" % key) for key in STAGE_KEYS}
+        unused = set(STAGE_KEYS) - {stage for _key, _name, _city, _owner, stage, _tag, _lang in COMPANIES} \
+            - {stage for _owner, stage in PERSON_OWNERS}
+        if unused:
+            self.notes.append("no demo customer in the stages %s" % ", ".join(sorted(unused)))
         return found
 
     def stage_matrix(self, stage_by_key):
-        """Department x customer stage matrix, if the addon models it as a many2many between
-        crm.customer.stage and hr.department (either side): Marketing sees New/Lead,
-        Customer Care sees Customer/Returning/Inactive."""
-        wanted = {"marketing": ["new", "lead"], "care": ["customer", "returning", "inactive"]}
-        Stage = self.env["crm.customer.stage"]
-        stage_field = next((f for f in Stage._fields.values()
-                            if f.type == "many2many" and f.comodel_name == "hr.department"), None)
-        dept_field = next((f for f in self.env["hr.department"]._fields.values()
-                           if f.type == "many2many" and f.comodel_name == "crm.customer.stage"), None)
-        if not (stage_field or dept_field):
-            self.notes.append("visibility matrix not configured (no stage<->department many2many found)")
-            return
-        for dept_key, stage_keys in wanted.items():
+        """One row of the department x customer stage matrix per department of STAGE_MATRIX, created
+        if the department has none yet (a row changed or made in the UI is left as it is)."""
+        Matrix = self.env["crm.security.matrix"]
+        vals_list, names = [], []
+        for dept_key, cells in STAGE_MATRIX.items():
+            name = "matrix_%s" % dept_key
+            if self.ref(name):
+                continue
             department = self.ref("department_%s" % dept_key)
-            stages = Stage.browse([stage_by_key[k].id for k in stage_keys if k in stage_by_key])
-            if stage_field:
-                stages.write({stage_field.name: [Command.link(department.id)]})
-            else:
-                department.write({dept_field.name: [Command.link(s.id) for s in stages]})
+            row = Matrix.search([("department_id", "=", department.id)])
+            if row:
+                self.bind(name, row)
+                continue
+            names.append(name)
+            vals_list.append({
+                "department_id": department.id,
+                "see_sensitive": False,  # contact data of others stays masked: see PERSONAS
+                "cell_ids": [Command.create({"stage_id": stage_by_key[stage_key].id, "access": access})
+                             for stage_key, access in cells.items()],
+            })
+        # one create: the record rules are rewritten once
+        for name, row in zip(names, Matrix.create(vals_list), strict=True):
+            self.bind(name, row)
 
     # ---- pipeline
     def leads(self, partners, teams, lead_tags, sources):
@@ -723,9 +748,19 @@ class Demo:
     def summary(self, company):
         Lead = self.env["crm.lead"].with_context(active_test=False)
         demo_leads = Lead.search([("team_id", "in", [self.ref("team_north").id, self.ref("team_south").id])])
-        customers = self.env["ir.model.data"].search_count([
+        customer_ids = self.env["ir.model.data"].search([
             ("module", "=", MODULE), ("model", "=", "res.partner"), ("name", "=like", "customer_%"),
-            ("name", "not like", "_contact_")])
+            ("name", "not like", "_contact_")]).mapped("res_id")
+        customers = len(customer_ids)
+        if "customer_stage_id" in self.env["res.partner"]._fields:
+            by_stage = self.env["res.partner"].browse(customer_ids).grouped("customer_stage_id")
+            print("demo_data: customer stages: %s" % ", ".join(
+                "%s %d" % (stage.name or "none", len(partners)) for stage, partners in
+                sorted(by_stage.items(), key=lambda item: item[0].sequence)))
+        if "crm.security.matrix" in self.env:
+            for row in self.env["crm.security.matrix"].search([]):
+                print("demo_data: matrix: %s: %s%s" % (row.department_id.name, row.summary or "-",
+                                                       " (sees protected fields)" if row.see_sensitive else ""))
         audit = self.env["crm.audit.log"].sudo().search_count([]) if "crm.audit.log" in self.env else "n/a"
         for note in self.notes:
             print("demo_data: note: %s" % note)

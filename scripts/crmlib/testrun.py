@@ -182,7 +182,9 @@ def run_all(odoo, pg, args, write_config, addons, langs) -> int:
                 stage_odoo(res, odoo, conf, db, addons, langs, args.test_tags)
             else:
                 results.remove(res)
-                _odoo(odoo, conf, db, ["-i", ",".join(addons), "--stop-after-init"], LOGS / "odoo-install.log")
+                LOGS.mkdir(parents=True, exist_ok=True)
+                _odoo(odoo, conf, db, ["-i", ",".join(addons), f"--load-language={langs}", "--stop-after-init"],
+                      LOGS / "odoo-install.log")
         if "e2e" in stages:
             info("end-to-end: real Odoo server driven over JSON-RPC (pytest tests/e2e)")
             results.append(res := Result("e2e"))

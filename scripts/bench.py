@@ -1,0 +1,239 @@
+#!/usr/bin/env python3
+"""Benchmarks: the overhead of crm_security + crm_audit_log against standard Odoo 18, side by side.
+
+    make bench                  full sizes (100,000 customers, 10,000,000 audit events; long the first time)
+    make bench-quick            10x smaller, a few minutes
+    python3 scripts/crmctl.py bench [--quick] [--rebuild] [--strict] [--only KEY ...]
+                                    [--oca-auditlog PATH] [--runs N] [--customers N] ...
+
+crmctl.py provides CRM_ODOO_ROOT (Odoo source) and CRM_ODOO_CONF (database connection, addons path).
+Databases bench_std / bench_ours (suffix _quick in quick mode; bench_oca with --oca-auditlog) are
+built with odoo-bin and reused while their data marker matches; the scenarios run in one
+`odoo-bin shell` worker per database, repetitions interleaved. Results: the printed table and
+bench-results/latest.{json,md,png}. Exit code 0 even when a target is missed (--strict: 1).
+See docs/BENCHMARKS.md.
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import sys
+import time
+from datetime import datetime, timezone
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from benchlib import chart, databases, report, spec
+from benchlib.databases import OdooConf, Target
+from benchlib.workers import Worker, WorkerError
+
+ROOT = Path(__file__).resolve().parents[1]
+OUT = ROOT / "bench-results"
+
+
+def say(msg: str) -> None:
+    print(f"==> {msg}", flush=True)
+
+
+def parse_args(argv):
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--quick", action="store_true", help="10x smaller sizes, for development")
+    parser.add_argument("--rebuild", action="store_true", help="drop and rebuild the benchmark databases")
+    parser.add_argument("--strict", action="store_true", help="exit 1 when a target is missed")
+    parser.add_argument("--only", nargs="+", choices=[s.key for s in spec.SCENARIOS], metavar="KEY",
+                        help="run only these scenarios: " + ", ".join(s.key for s in spec.SCENARIOS))
+    parser.add_argument("--oca-auditlog", metavar="PATH",
+                        help="OCA auditlog (the module directory or the addons directory holding it): "
+                        "also run create/write/delete with it, in database bench_oca")
+    parser.add_argument("--runs", type=int, help="timed repetitions per scenario (median)")
+    parser.add_argument("--timeout", type=float, default=3600, help="seconds a single repetition may take")
+    for key in ("customers", "owners", "shares", "create", "batch", "write", "unlink", "export", "events", "calls"):
+        parser.add_argument(f"--{key}", type=int, metavar="N", help=f"size: {key} (default {spec.FULL[key]:,}, "
+                            f"quick {spec.QUICK[key]:,})")
+    return parser.parse_args(argv)
+
+
+def sizes_from(args) -> dict:
+    sizes = dict(spec.QUICK if args.quick else spec.FULL)
+    for key in sizes:
+        if getattr(args, key, None):
+            sizes[key] = getattr(args, key)
+    # the salesman owns enough customers for every scenario that works on his own ones
+    sizes["salesman_customers"] = max(sizes["customers"] // sizes["owners"], sizes["write"], sizes["export"],
+                                      sizes["unlink"])
+    if sizes["salesman_customers"] > sizes["customers"] // 2:
+        raise SystemExit("--customers is too small for the write/export sizes")
+    return sizes
+
+
+def targets_from(args, suffix: str) -> list[Target]:
+    ours_digest = databases.code_digest([ROOT / name for name in databases.OUR_MODULES])
+    targets = [Target("std", f"bench_std{suffix}", ()),
+               Target("ours", f"bench_ours{suffix}", databases.OUR_MODULES, digest=ours_digest)]
+    if args.oca_auditlog:
+        path = Path(args.oca_auditlog).expanduser().resolve()
+        module = path if (path / "__manifest__.py").is_file() else path / "auditlog"
+        if not (module / "__manifest__.py").is_file():
+            raise SystemExit(f"--oca-auditlog {path}: no auditlog module there")
+        targets.append(Target("oca", f"bench_oca{suffix}", ("auditlog",), addons_path=str(module.parent),
+                              digest=databases.code_digest([module])))
+    return targets
+
+
+# --------------------------------------------------------------------------- databases and workers
+def prepare_databases(conf: OdooConf, targets: list[Target], sizes: dict, rebuild: bool, logs: Path) -> None:
+    plans = {t.name: databases.plan(conf, t, sizes, rebuild) for t in targets}
+    for target in targets:
+        if plans[target.name] == "upgrade" and not databases.upgrade(conf, target, logs, say):
+            say(f"upgrade of {target.db} failed: rebuilding it")
+            plans[target.name] = "install"
+    to_install = [t for t in targets if plans[t.name] == "install"]
+    if to_install:
+        start = time.perf_counter()
+        databases.install_all(conf, to_install, logs, say)
+        say(f"databases created in {time.perf_counter() - start:.0f}s")
+    for target in targets:
+        if not plans[target.name] and target.state.get("marker"):
+            say(f"reusing {target.db} (same data sizes and code)")
+
+
+def start_workers(conf, targets, sizes, logs, timeout) -> dict[str, Worker]:
+    workers = {}
+    for target in targets:
+        worker = Worker(conf, target, logs / f"worker-{target.db}.log", timeout)
+        worker.start()
+        marker = {"data": databases.data_marker(sizes), "digest": target.digest}
+        start = time.perf_counter()
+        result = worker.call("setup", sizes=sizes, marker=marker)
+        for note in result.get("notes", []):
+            say(f"{target.db}: {note}")
+        if result["changed"]:
+            say(f"{target.db}: benchmark data built in {time.perf_counter() - start:.0f}s")
+            worker.stop()
+            databases.vacuum(conf, target.db, ["res_partner", "crm_audit_log", "crm_audit_log_line", "res_users"])
+            worker.start()
+        hello = worker.call("hello", sizes=sizes)
+        target.state["features"] = hello["features"]
+        target.state["version"] = hello["version"]
+        workers[target.name] = worker
+    return workers
+
+
+# --------------------------------------------------------------------------- scenarios
+def measure(workers: dict[str, Worker], scenario: spec.Scenario, sides: list[str], sizes: dict, runs: int) -> dict:
+    """Prepare, warm up and time `scenario` on each side, repetitions interleaved."""
+    keys = {side: (scenario.std_key or scenario.key) if side == "std" else scenario.key for side in sides}
+    info, samples, na = {}, {side: [] for side in sides}, {}
+    for side in sides:
+        answer = workers[side].call("prepare", key=keys[side])
+        if "na" in answer:
+            na[side] = answer["na"]
+        else:
+            info[side] = answer["info"]
+    live = [side for side in sides if side not in na]
+    slowest = max([workers[side].call("run", key=keys[side], warmup=True)["seconds"] for side in live] or [0])
+    # read scenarios: as many calls per repetition as fit in about half a second (same on every side)
+    calls = max(1, min(sizes["calls"], int(0.5 / max(slowest, 1e-3)))) if scenario.per_call else 1
+    for index in range(runs):
+        for side in live if index % 2 == 0 else reversed(live):
+            samples[side].append(workers[side].call("run", key=keys[side], calls=calls))
+    return {"na": na, "samples": samples}
+
+
+def run_scenario(workers, scenario: spec.Scenario, sizes: dict, runs: int) -> list[dict]:
+    sides = ["ours"] if scenario.absolute else ["std", "ours"]
+    if scenario.oca and "oca" in workers:
+        sides.append("oca")
+    base = {"key": scenario.key, "target": scenario.target_text(), "per_call": scenario.per_call}
+    try:
+        measured = measure(workers, scenario, sides, sizes, runs)
+    except WorkerError as exc:
+        return [dict(base, title=scenario.title(sizes), side="ours", error=str(exc))]
+    std = report.summarize(measured["samples"].get("std", []))
+    rows = []
+    for side in sides[1:] if len(sides) > 1 else sides:
+        row = dict(base, side=side, std=std, title=scenario.title(sizes))
+        if side == "oca":
+            row.update(title=f"  same with OCA auditlog ({scenario.key})", informative=True)
+        row[side] = report.summarize(measured["samples"][side])
+        reason = measured["na"].get(side) or (measured["na"].get("std") if not scenario.absolute else None)
+        if reason:
+            row["na"] = reason
+        rows.append(report.finish_row(row))
+    return rows
+
+
+def main(argv=None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    args = parse_args(argv[1:] if argv[:1] == ["--"] else argv)  # crmctl.py bench -- --quick
+    odoo_root, conf_path = os.environ.get("CRM_ODOO_ROOT"), os.environ.get("CRM_ODOO_CONF")
+    if not odoo_root or not conf_path:
+        raise SystemExit("run it through `python3 scripts/crmctl.py bench` (or make bench): it sets CRM_ODOO_ROOT "
+                         "and CRM_ODOO_CONF")
+    started = time.perf_counter()
+    sizes = sizes_from(args)
+    runs = args.runs or sizes["runs"]
+    mode = "quick" if args.quick else "full"
+    conf = OdooConf(conf_path, odoo_root)
+    targets = targets_from(args, "_quick" if args.quick else "")
+    logs = OUT / "logs"
+    logs.mkdir(parents=True, exist_ok=True)
+    say(f"benchmark, {mode} mode: {sizes['customers']:,} customers, {sizes['events']:,} audit events, "
+        f"{runs} runs per scenario")
+    try:
+        prepare_databases(conf, targets, sizes, args.rebuild, logs)
+        workers = start_workers(conf, targets, sizes, logs, args.timeout)
+    except (databases.BuildError, WorkerError) as exc:
+        print(f"ERROR: {exc}", file=sys.stderr)
+        return 2
+    rows = []
+    try:
+        for scenario in spec.SCENARIOS:
+            if args.only and scenario.key not in args.only:
+                continue
+            say(f"{scenario.key}: {scenario.title(sizes)}")
+            for row in run_scenario(workers, scenario, sizes, runs):
+                rows.append(row)
+                print("    " + "  ".join(cell for cell in report.cells(row)[1:] if cell), flush=True)
+    finally:
+        for worker in workers.values():
+            worker.stop()
+    return finish(rows, targets, sizes, mode, runs, started, odoo_root, args.strict)
+
+
+def finish(rows, targets, sizes, mode, runs, started, odoo_root, strict) -> int:
+    when = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+    load = os.getloadavg()[0] if hasattr(os, "getloadavg") else None
+    machine = f"{os.cpu_count()} CPU" + (f", load {load:.1f}" if load is not None else "")
+    meta = {
+        "mode": mode, "when": when, "machine": machine, "runs": runs, "sizes": sizes,
+        "python": platform.python_version(), "duration_s": round(time.perf_counter() - started, 1),
+        "databases": {t.name: {"db": t.db, "modules": list(databases.BASE_MODULES + t.modules),
+                               "odoo": t.state.get("version"), "features": t.state.get("features")} for t in targets},
+    }
+    OUT.mkdir(exist_ok=True)
+    report.write_json(OUT / "latest.json", rows, meta)
+    (OUT / "latest.md").write_text(report.markdown(rows, meta))
+    chart.draw(OUT / "latest.png", rows, f"CRM Security + Audit Log vs standard Odoo 18 — {mode} mode, {when}",
+               odoo_root)
+    print()
+    print(report.table(rows))
+    print()
+    for row in rows:
+        if row.get("na"):
+            print(f"n/a: {row['title'].strip()}: {row['na']}")
+        if row.get("error"):
+            print(f"error: {row['title'].strip()}:\n{row['error']}")
+    missed = [row for row in rows if row.get("met") is False and not row.get("informative")]
+    if missed:
+        print(f"\n{report.MISSED} missed targets:")
+        for row in missed:
+            value = f"{row['ratio']:.2f}×" if row["ratio"] is not None else report.fmt_time(row["ours"]["seconds"])
+            print(f"  {report.MISSED} {row['title']}: {value} (target {row['target']})")
+    print(f"\nresults: {OUT / 'latest.json'}, latest.md, latest.png ({meta['duration_s']:.0f}s)")
+    return 1 if strict and missed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
