@@ -4,10 +4,39 @@ from odoo.exceptions import ValidationError
 from ..tools.netpolicy import normalize_domain, parse_network
 
 
+class CrmSecurityPolicyMixin(models.AbstractModel):
+    """Policy records of a company: changing them asks for the password again and applies at once."""
+
+    _name = "crm.security.policy.mixin"
+    _description = "Access Policy Record"
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        self.env["crm.security.access"]._require_identity()
+        records = super().create(vals_list)
+        records.company_id._crm_security_policy_changed()
+        return records
+
+    def write(self, vals):
+        self.env["crm.security.access"]._require_identity()
+        companies = self.company_id
+        result = super().write(vals)
+        (companies | self.company_id)._crm_security_policy_changed()
+        return result
+
+    def unlink(self):
+        self.env["crm.security.access"]._require_identity()
+        companies = self.company_id
+        result = super().unlink()
+        companies._crm_security_policy_changed()
+        return result
+
+
 class CrmSecurityIpRule(models.Model):
     """An address or range the users of a company (or of some groups) may connect from."""
 
     _name = "crm.security.ip.rule"
+    _inherit = ["crm.security.policy.mixin"]
     _description = "IP Allowlist Entry"
     _order = "company_id, sequence, id"
 
@@ -38,30 +67,14 @@ class CrmSecurityIpRule(models.Model):
         for vals in vals_list:
             if vals.get("network"):
                 vals["network"] = vals["network"].strip()
-        self.env["crm.security.access"]._require_identity()
-        rules = super().create(vals_list)
-        rules.company_id._crm_security_policy_changed()
-        return rules
-
-    def write(self, vals):
-        self.env["crm.security.access"]._require_identity()
-        companies = self.company_id
-        result = super().write(vals)
-        (companies | self.company_id)._crm_security_policy_changed()
-        return result
-
-    def unlink(self):
-        self.env["crm.security.access"]._require_identity()
-        companies = self.company_id
-        result = super().unlink()
-        companies._crm_security_policy_changed()
-        return result
+        return super().create(vals_list)
 
 
 class CrmSecurityEmailDomain(models.Model):
     """An e-mail domain the logins of a company's internal users must belong to."""
 
     _name = "crm.security.email.domain"
+    _inherit = ["crm.security.policy.mixin"]
     _description = "Company E-mail Domain"
     _order = "company_id, name"
 
@@ -84,22 +97,9 @@ class CrmSecurityEmailDomain(models.Model):
     def create(self, vals_list):
         for vals in vals_list:
             vals["name"] = self._normalize(vals.get("name"))
-        self.env["crm.security.access"]._require_identity()
-        domains = super().create(vals_list)
-        domains.company_id._crm_security_policy_changed()
-        return domains
+        return super().create(vals_list)
 
     def write(self, vals):
         if "name" in vals:
             vals = dict(vals, name=self._normalize(vals["name"]))
-        self.env["crm.security.access"]._require_identity()
-        result = super().write(vals)
-        self.company_id._crm_security_policy_changed()
-        return result
-
-    def unlink(self):
-        self.env["crm.security.access"]._require_identity()
-        companies = self.company_id
-        result = super().unlink()
-        companies._crm_security_policy_changed()
-        return result
+        return super().write(vals)

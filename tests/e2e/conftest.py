@@ -13,6 +13,10 @@ import pytest
 import requests
 from requests.adapters import HTTPAdapter
 
+# A salesperson of standard Odoo ("own documents only") who may create contacts and export.
+SALESMAN = ["sales_team.group_sale_salesman", "base.group_partner_manager", "base.group_allow_export",
+            "crm_security.group_export_customer"]
+
 
 class RpcError(Exception):
     def __init__(self, error: dict):

@@ -3,10 +3,7 @@ import uuid
 
 import pytest
 
-from .conftest import RpcError
-
-SALESMAN = ["sales_team.group_sale_salesman", "base.group_partner_manager", "base.group_allow_export",
-            "crm_security.group_export_customer"]
+from .conftest import SALESMAN, RpcError
 
 
 @pytest.fixture(scope="module")
