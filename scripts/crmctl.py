@@ -370,7 +370,11 @@ def main(argv: list[str] | None = None) -> int:
     bench = sub.add_parser("bench", help="benchmarks against standard Odoo")
     bench.add_argument("rest", nargs=argparse.REMAINDER)
     bench.set_defaults(func=cmd_bench)
-    args = parser.parse_args(argv)
+    args, unknown = parser.parse_known_args(argv)
+    if unknown and args.cmd != "bench":
+        parser.error(f"unrecognized arguments: {' '.join(unknown)}")
+    if args.cmd == "bench":
+        args.rest = list(args.rest) + unknown  # options of bench.py itself (--quick, --strict, ...)
     return args.func(args)
 
 

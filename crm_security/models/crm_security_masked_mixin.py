@@ -46,16 +46,19 @@ class CrmSecurityMaskedMixin(models.AbstractModel):
 
     @api.model
     def _crm_security_kinds_seen(self):
-        """Kinds of protected fields the user sees on every record they can open; None = all."""
-        user = self.env.user
-        if self.env.uid == SUPERUSER_ID or user._crm_security_is_data_admin():
-            return None
-        kinds = set()
-        if user.has_group("crm_security.group_see_customer_email"):
-            kinds.add("email")
-        if user.has_group("crm_security.group_see_customer_phone"):
-            kinds.add("phone")
-        return kinds
+        """Kinds of protected fields the user sees on every record they can open; None = all.
+        Decided once per user and transaction (it is asked for every serialised value)."""
+        cache = self.env.cr.cache.setdefault("crm_security.kinds", {})
+        if self.env.uid not in cache:
+            user = self.env.user
+            if self.env.uid == SUPERUSER_ID or user._crm_security_is_data_admin():
+                kinds = None
+            else:
+                kinds = frozenset(kind for kind, group in (("email", "crm_security.group_see_customer_email"),
+                                                           ("phone", "crm_security.group_see_customer_phone"))
+                                  if user.has_group(group))
+            cache[self.env.uid] = kinds
+        return cache[self.env.uid]
 
     @api.model
     def _crm_security_unmasked_domain(self):
@@ -96,6 +99,7 @@ class CrmSecurityMaskedMixin(models.AbstractModel):
         """Forget who sees what in this transaction (after a change of owner, share, reveal or policy)."""
         self.env.cr.cache.pop(CACHE_KEY, None)
         self.env.cr.cache.pop("crm_security.reveals", None)
+        self.env.cr.cache.pop("crm_security.kinds", None)
         for model in ("res.partner", "crm.lead"):
             self.env[model].invalidate_model(["crm_security_masked_fields", "crm_security_can_reveal"])
 

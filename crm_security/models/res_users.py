@@ -82,6 +82,12 @@ class ResUsers(models.Model):
         # the partner of a user is not a customer: no default owner
         return super(ResUsers, self.with_context(crm_security_no_default_owner=True)).create(vals_list)
 
+    def write(self, vals):
+        result = super().write(vals)
+        if "groups_id" in vals:
+            self.env["res.partner"]._crm_security_invalidate_masks()  # field groups may have changed
+        return result
+
     def _crm_security_masked_value(self, fname, value):
         """Users' contact fields come from their partner (_inherits); a user's partner is not a
         customer, so nothing is masked here."""
