@@ -1,1 +1,19 @@
-from . import crm_audit_log, res_company, res_config_settings
+from . import (
+    base,
+    crm_audit_capture,
+    crm_audit_history_mixin,
+    crm_audit_log,
+    crm_audit_log_line,
+    crm_audit_rule,
+    crm_audit_storage,
+    crm_audit_visibility,
+    crm_audit_writer,
+    crm_lead,
+    ir_actions_server,
+    ir_cron,
+    ir_http,
+    res_company,
+    res_config_settings,
+    res_partner,
+    res_users,
+)

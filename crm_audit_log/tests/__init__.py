@@ -1,2 +1,11 @@
-from . import test_install
-from . import test_tours
+from . import (
+    test_capture,
+    test_http,
+    test_install,
+    test_integrity,
+    test_operations,
+    test_retention,
+    test_tools,
+    test_tours,
+    test_visibility,
+)

@@ -6,3 +6,10 @@ class TestTours(HttpCase):
     def test_audit_menu_tour(self):
         """An auditor opens the Audit app and switches to the pivot view."""
         self.start_tour("/odoo", "crm_audit_log_menu", login="admin")
+
+    def test_partner_history_tour(self):
+        """A customer's History: the tab shows who changed what, the smart button every event."""
+        partner = self.env["res.partner"].create({"name": "Công ty Lịch Sử", "phone": "0901 000 111"})
+        partner.write({"phone": "0909 999 888"})
+        self.env.cr.flush()
+        self.start_tour(f"/odoo/contacts/{partner.id}", "crm_audit_log_partner_history", login="admin")

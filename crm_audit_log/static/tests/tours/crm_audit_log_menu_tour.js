@@ -22,8 +22,8 @@ registry.category("web_tour.tours").add("crm_audit_log_menu", {
             run: "click",
         },
         {
-            content: "The pivot is shown",
-            trigger: ".o_pivot",
+            content: "The pivot is shown, with its data",
+            trigger: ".o_pivot table .o_pivot_header_cell_opened",
         },
     ],
 });

@@ -1,0 +1,224 @@
+import logging
+from datetime import timedelta
+
+from odoo import api, fields, models
+from odoo.tools import SQL
+
+from ..tools.chain import EVENT_KEYS, GENESIS, LINE_KEYS, first_break
+from .crm_audit_writer import LOCK_NAMESPACE
+
+_logger = logging.getLogger(__name__)
+
+VERIFY_CHUNK = 2000
+
+
+class CrmAuditStorage(models.AbstractModel):
+    """The log's tables beyond the ORM: indexes, append-only triggers, integrity check, retention.
+
+    * per record: btree (model, res_id) for single-record events, GIN on `res_ids` (int[]) for bulk
+      ones; lines: btree (res_id, log_id), the model checked on the few rows found;
+    * time: BRIN on create_date; chains: btree (company, id);
+    * triggers refuse UPDATE, DELETE and TRUNCATE on both tables, except DELETE when the retention
+      job has set the transaction-local flag ``crm_audit.allow_purge``.
+    """
+
+    _name = "crm.audit.storage"
+    _description = "Audit Log Storage"
+
+    # ------------------------------------------------------------------ DDL
+    @api.model
+    def _crm_audit_init_storage(self):
+        cr = self.env.cr
+        cr.execute(SQL("""
+            ALTER TABLE crm_audit_log ADD COLUMN IF NOT EXISTS res_ids integer[];
+            CREATE INDEX IF NOT EXISTS crm_audit_log_record_idx ON crm_audit_log (model, res_id)
+                WHERE res_id IS NOT NULL;
+            CREATE INDEX IF NOT EXISTS crm_audit_log_res_ids_idx ON crm_audit_log USING gin (res_ids)
+                WHERE res_ids IS NOT NULL;
+            CREATE INDEX IF NOT EXISTS crm_audit_log_create_date_brin ON crm_audit_log USING brin (create_date);
+            CREATE INDEX IF NOT EXISTS crm_audit_log_chain_idx ON crm_audit_log ((COALESCE(company_id, 0)), id);
+        """))
+        self._crm_audit_guard("crm_audit_log")
+
+    @api.model
+    def _crm_audit_init_line_storage(self):
+        self.env.cr.execute(SQL("""
+            ALTER TABLE crm_audit_log_line ADD COLUMN IF NOT EXISTS old_raw jsonb;
+            ALTER TABLE crm_audit_log_line ADD COLUMN IF NOT EXISTS new_raw jsonb;
+            ALTER TABLE crm_audit_log_line DROP CONSTRAINT IF EXISTS crm_audit_log_line_log_id_fkey;
+            CREATE INDEX IF NOT EXISTS crm_audit_log_line_log_idx ON crm_audit_log_line (log_id);
+            DROP INDEX IF EXISTS crm_audit_log_line_record_idx;
+            CREATE INDEX IF NOT EXISTS crm_audit_log_line_res_idx ON crm_audit_log_line (res_id, log_id);
+        """))
+        self._crm_audit_guard("crm_audit_log_line")
+
+    @api.model
+    def _crm_audit_guard(self, table):
+        self._crm_audit_init_guard_function()
+        self.env.cr.execute(SQL(
+            """
+            DROP TRIGGER IF EXISTS crm_audit_guard_rows ON %(t)s;
+            CREATE TRIGGER crm_audit_guard_rows BEFORE UPDATE OR DELETE ON %(t)s
+                FOR EACH ROW EXECUTE FUNCTION crm_audit_log_guard();
+            DROP TRIGGER IF EXISTS crm_audit_guard_truncate ON %(t)s;
+            CREATE TRIGGER crm_audit_guard_truncate BEFORE TRUNCATE ON %(t)s
+                FOR EACH STATEMENT EXECUTE FUNCTION crm_audit_log_guard();
+            """, t=SQL.identifier(table)))
+
+    @api.model
+    def _crm_audit_init_guard_function(self):
+        self.env.cr.execute(SQL("""
+            CREATE OR REPLACE FUNCTION crm_audit_log_guard() RETURNS trigger LANGUAGE plpgsql AS $$
+            BEGIN
+                IF TG_OP = 'DELETE' AND current_setting('crm_audit.allow_purge', true) = 'on' THEN
+                    RETURN OLD;
+                END IF;
+                RAISE EXCEPTION USING ERRCODE = 'insufficient_privilege',
+                    MESSAGE = 'crm_audit_log: ' || TG_OP || ' on ' || TG_TABLE_NAME
+                              || ' refused, the audit log is append-only';
+            END
+            $$;
+        """))
+
+    # ------------------------------------------------------------------ integrity
+    @api.model
+    def _crm_audit_chains(self):
+        """Company keys of the chains (0: events without a company)."""
+        # sudo: every company's chain is checked, the result names no record of them
+        companies = self.env["res.company"].sudo().with_context(active_test=False).search([]).ids
+        return [0, *companies]
+
+    @api.model
+    def _crm_audit_verify(self):
+        """Check every chain; return {ok, checked, broken: [(company, event id, reason)], message}."""
+        self.env.cr.flush()  # this transaction's own events first (as entering a savepoint would)
+        checked, broken = 0, []
+        for chain in self._crm_audit_chains():
+            count, problem = self._crm_audit_verify_chain(chain)
+            checked += count
+            if problem:
+                broken.append((chain, *problem))
+        if broken:
+            chain, event_id, reason = broken[0]
+            message = self.env._(
+                "Integrity check failed: the audit log was altered outside the application. First broken "
+                "link: event #%(event)s (%(reason)s). %(count)s events checked.",
+                event=event_id, reason=self._crm_audit_reason_label(reason), count=checked)
+        else:
+            message = self.env._("The audit log is intact: %(count)s events checked.", count=checked)
+        details = {"checked": checked, "broken": [{"company_id": c or None, "event_id": e, "reason": r}
+                                                  for c, e, r in broken]}
+        capture = self.env["crm.audit.capture"]
+        self.env["crm.audit.writer"]._crm_audit_push(
+            capture._crm_audit_event(self.env.user, "verify", details=details, ids=[]))
+        return {"ok": not broken, "checked": checked, "broken": broken, "message": message}
+
+    @api.model
+    def _crm_audit_reason_label(self, reason):
+        return {
+            "link": self.env._("an event before it is missing or was reordered"),
+            "content": self.env._("its content or its changes were modified"),
+            "start": self.env._("the oldest events were removed outside the retention job"),
+        }[reason]
+
+    @api.model
+    def _crm_audit_verify_chain(self, chain):
+        """(events checked, None or (event id, reason)) for one company's chain, in id order."""
+        cr = self.env.cr
+        columns = SQL(", ").join(SQL.identifier(key) for key in (*EVENT_KEYS, "prev_digest", "digest"))
+        line_columns = SQL(", ").join(SQL.identifier(key) for key in ("log_id", *LINE_KEYS))
+        last_id, expected, count = 0, None, 0
+        while True:
+            cr.execute(SQL(
+                "SELECT %s FROM crm_audit_log WHERE COALESCE(company_id, 0) = %s AND id > %s ORDER BY id LIMIT %s",
+                columns, chain, last_id, VERIFY_CHUNK))
+            names = [desc[0] for desc in cr.description]
+            events = [dict(zip(names, row, strict=False)) for row in cr.fetchall()]
+            if not events:
+                return count, None
+            if expected is None and not self._crm_audit_valid_start(chain, events[0]["prev_digest"]):
+                return count, (events[0]["id"], "start")
+            cr.execute(SQL("SELECT %s FROM crm_audit_log_line WHERE log_id = ANY(%s) ORDER BY log_id, id",
+                           line_columns, [event["id"] for event in events]))
+            lines = {}
+            for row in cr.fetchall():
+                lines.setdefault(row[0], []).append(dict(zip(LINE_KEYS, row[1:], strict=False)))
+            problem = first_break(events, lines, start_prev=expected or events[0]["prev_digest"])
+            if problem:
+                return count, (problem[0]["id"], problem[1])
+            count += len(events)
+            last_id, expected = events[-1]["id"], events[-1]["digest"]
+
+    @api.model
+    def _crm_audit_valid_start(self, chain, prev_digest):
+        """The oldest event links to nothing, or to the head recorded by a retention run."""
+        if prev_digest == GENESIS:
+            return True
+        self.env.cr.execute(SQL(
+            """SELECT 1 FROM crm_audit_log WHERE COALESCE(company_id, 0) = %s AND operation = 'retention'
+                AND details->>'anchor_prev_digest' = %s LIMIT 1""", chain, prev_digest))
+        return bool(self.env.cr.fetchone())
+
+    # ------------------------------------------------------------------ retention
+    @api.model
+    def _crm_audit_purge(self, batch_size=5000, max_batches=200):
+        """Remove each company's events older than its retention, oldest first, in chunks.
+
+        Only a prefix of each chain is removed, so the rest still verifies; every run logs one
+        retention event per company, which records where the chain now starts.
+        """
+        cr = self.env.cr
+        now = fields.Datetime.now()
+        budget, more = max_batches, False
+        # sudo: the retention job runs for every company (cron), reading their retention only
+        for company in self.env["res.company"].sudo().with_context(active_test=False).search([]):
+            days = company.crm_audit_retention_days
+            if days <= 0:
+                continue
+            cutoff = now - timedelta(days=days)
+            cr.execute(SQL("SELECT pg_advisory_xact_lock(%s, %s)", LOCK_NAMESPACE, company.id))
+            purged = 0
+            while budget > 0:
+                cr.execute(SQL(
+                    "SELECT id, create_date FROM crm_audit_log WHERE COALESCE(company_id, 0) = %s ORDER BY id LIMIT %s",
+                    company.id, batch_size))
+                rows = cr.fetchall()
+                prefix = []
+                for event_id, create_date in rows:
+                    if create_date >= cutoff:
+                        break
+                    prefix.append(event_id)
+                if not prefix:
+                    break
+                budget -= 1
+                cr.execute(SQL("SELECT set_config('crm_audit.allow_purge', 'on', true)"))
+                cr.execute(SQL("DELETE FROM crm_audit_log_line WHERE log_id = ANY(%s)", prefix))
+                cr.execute(SQL("DELETE FROM crm_audit_log WHERE id = ANY(%s)", prefix))
+                cr.execute(SQL("SELECT set_config('crm_audit.allow_purge', 'off', true)"))
+                purged += len(prefix)
+                if len(prefix) < len(rows):
+                    break
+            else:
+                more = True
+            self._crm_audit_log_retention(company, days, cutoff, purged)
+            _logger.info("Audit retention: %s events older than %s removed for company #%s", purged, cutoff, company.id)
+        if more:
+            self.env["ir.cron"]._notify_progress(done=max_batches, remaining=1)
+        return True
+
+    @api.model
+    def _crm_audit_log_retention(self, company, days, cutoff, purged):
+        cr = self.env.cr
+        cr.execute(SQL(
+            "SELECT prev_digest FROM crm_audit_log WHERE COALESCE(company_id, 0) = %s ORDER BY id LIMIT 1",
+            company.id))
+        row = cr.fetchone()
+        if row:
+            anchor = row[0]
+        else:
+            anchor = self.env["crm.audit.writer"]._crm_audit_heads([company.id])[company.id]
+        capture = self.env["crm.audit.capture"]
+        event = capture._crm_audit_event(company, "retention", ids=[], details={
+            "purged": purged, "retention_days": days, "cutoff": cutoff, "anchor_prev_digest": anchor})
+        event["company_id"] = company.id
+        self.env["crm.audit.writer"]._crm_audit_push(event)

@@ -1,0 +1,268 @@
+import io
+import itertools
+import logging
+import threading
+from contextlib import closing
+
+import psycopg2
+from psycopg2.extras import Json
+
+from odoo import SUPERUSER_ID, api, models
+from odoo.tools import SQL, split_every
+
+from ..tools.chain import GENESIS, copy_value, event_digest, line_canonical, to_json
+
+_logger = logging.getLogger(__name__)
+
+BUFFER = "crm_audit_log.events"
+MERGE = "crm_audit_log.merge"
+SEQUENCE = "crm_audit_log.seq"
+GENERATION = "crm_audit_log.generation"
+_generations = itertools.count(1)
+LOCK_NAMESPACE = 0x0A0D17  # first key of pg_advisory_xact_lock(namespace, company)
+EVENT_COLUMNS = (
+    "id", "create_date", "company_id", "user_id", "real_user_id", "is_sudo", "model", "res_id", "res_ids",
+    "record_count", "operation", "channel", "denied", "ip_address", "user_agent", "session_ref", "details",
+    "prev_digest", "digest",
+)
+LINE_COLUMNS = (
+    "log_id", "model", "res_id", "field_name", "field_type", "lang", "old_text", "new_text", "is_protected",
+    "old_raw", "new_raw",
+)
+EVENT_BATCH, LINE_BATCH = 1000, 20000
+
+
+def _testing():
+    return getattr(threading.current_thread(), "testing", False)
+
+
+class CrmAuditWriter(models.AbstractModel):
+    """Writes audit events: buffered per transaction, appended at commit to the hash chain.
+
+    * `_crm_audit_push`: the event belongs to the current transaction; it is written by a
+      precommit hook (one multi-row INSERT per batch), and vanishes if the transaction rolls back.
+      On a read-only cursor (Odoo 18 read-only requests) it is written after the request by a
+      separate cursor instead (postcommit), so Odoo never re-runs the request in read-write mode.
+    * `_crm_audit_push_detached`: the event must survive the transaction (refused actions): it is
+      written by a separate cursor once the transaction ends, committed or not.
+    * `_crm_audit_append`: chains and inserts events; the chain of each company is serialised with
+      ``pg_advisory_xact_lock`` held until the end of the transaction.
+    """
+
+    _name = "crm.audit.writer"
+    _description = "Audit Event Writer"
+
+    # ------------------------------------------------------------------ buffering
+    @api.model
+    def _crm_audit_push(self, event, merge_key=None):
+        cr = self.env.cr
+        if cr.readonly:
+            self._crm_audit_push_detached(event, on_rollback=False)
+            return
+        self._crm_audit_buffer(cr, event, merge_key)
+
+    @api.model
+    def _crm_audit_buffer(self, cr, event, merge_key=None):
+        data = cr.precommit.data
+        if BUFFER not in data:
+            data[BUFFER], data[MERGE], data[GENERATION] = [], {}, next(_generations)
+            # superuser: the hook writes the log with SQL on behalf of whoever made the change (who
+            # may even be deleted by then); only the language of the texts comes from their context
+            flusher = self.env(cr=cr, user=SUPERUSER_ID, context={"lang": self.env.context.get("lang")})
+            cr.precommit.add(self.with_env(flusher)._crm_audit_flush)
+        if merge_key is not None and merge_key in data[MERGE]:
+            merged = data[MERGE][merge_key]
+            known = set(merged["ids"])
+            merged["ids"].extend(rec_id for rec_id in event["ids"] if rec_id not in known)
+            return
+        data[SEQUENCE] = event["seq"] = data.get(SEQUENCE, 0) + 1
+        data[BUFFER].append(event)
+        if merge_key is not None:
+            data[MERGE][merge_key] = event
+
+    @api.model
+    def _crm_audit_mark(self):
+        """A mark to discard the events pushed after it (see `_crm_audit_discard_since`)."""
+        data = self.env.cr.precommit.data
+        return data.get(GENERATION), data.get(SEQUENCE, 0)
+
+    @api.model
+    def _crm_audit_discard_since(self, mark):
+        """Forget the events pushed since `mark`: their changes were rolled back by a raw savepoint."""
+        data = self.env.cr.precommit.data
+        generation, seq = mark
+        buffer = data.get(BUFFER)
+        if buffer is None:
+            return
+        # a buffer started after the mark (the older one was flushed) holds only later events
+        keep_from = seq if data.get(GENERATION) == generation else 0
+        buffer[:] = [event for event in buffer if event["seq"] <= keep_from]
+        data[MERGE] = {key: event for key, event in data[MERGE].items() if event["seq"] <= keep_from}
+
+    def _crm_audit_flush(self):
+        data = self.env.cr.precommit.data
+        buffer = data.pop(BUFFER, None)
+        data.pop(MERGE, None)
+        data.pop(GENERATION, None)
+        # emptied in place too: a copy of the precommit data (TransactionCase restores one after
+        # each test) must not hand these events over again
+        events = list(buffer or ())
+        if buffer:
+            buffer.clear()
+        if events:
+            self._crm_audit_append(events)
+
+    @api.model
+    def _crm_audit_push_detached(self, event, on_rollback=True):
+        """Write `event` outside the current transaction, after it ends (committed or rolled back)."""
+        registry = self.env.registry
+        if registry.in_test_mode():
+            # HTTP tests share one transaction and TestCursor drops postcommit hooks: the test
+            # transaction's own precommit hook is the closest equivalent (tests flush it)
+            self._crm_audit_buffer(registry.test_cr, event)
+            return
+        cr = self.env.cr
+        if _testing() and not cr.readonly:
+            self._crm_audit_buffer(cr, event)
+            return
+        done = []
+
+        def write():
+            if not done:
+                done.append(True)
+                self._crm_audit_write_now(registry, [event])
+
+        cr.postcommit.add(write)
+        if on_rollback:
+            cr.postrollback.add(write)
+
+    @api.model
+    def _crm_audit_write_now(self, registry, events):
+        """Append `events` with a cursor of their own (never raises: the caller's work is done)."""
+        # superuser: the events are already built; this only writes them (SQL), as the precommit hook does
+        if registry.in_test_mode():
+            env = api.Environment(registry.test_cr, SUPERUSER_ID, {})
+            for event in events:
+                env["crm.audit.writer"]._crm_audit_buffer(registry.test_cr, event)
+            return
+        try:
+            with registry.cursor() as cr:
+                cr.execute(SQL("SET LOCAL lock_timeout = '10s'"))
+                api.Environment(cr, SUPERUSER_ID, {})["crm.audit.writer"]._crm_audit_append(events)
+        except psycopg2.errors.LockNotAvailable:
+            _logger.warning("Audit log busy: %d audit event(s) could not be written", len(events))
+        except Exception:
+            _logger.exception("Could not write %d audit event(s)", len(events))
+
+    # ------------------------------------------------------------------ appending to the chain
+    @api.model
+    def _crm_audit_append(self, events):
+        cr = self.env.cr
+        if not self._crm_audit_storage_ready(cr):
+            return  # the module is being uninstalled
+        self.env["crm.audit.capture"]._crm_audit_finalize(events)
+        self._crm_audit_check_references(events)
+        for event in events:
+            ids = event.pop("ids", None)
+            if event.get("record_count") is None:
+                event["record_count"] = len(ids or ())
+            event["res_id"] = ids[0] if ids and len(ids) == 1 else None
+            event["res_ids"] = ids if ids and len(ids) > 1 else None
+        companies = sorted({event["company_id"] or 0 for event in events})
+        for company_id in companies:
+            cr.execute(SQL("SELECT pg_advisory_xact_lock(%s, %s)", LOCK_NAMESPACE, company_id))
+        for event in events:
+            for line in event["lines"]:
+                line["old_json"] = None if line["old_raw"] is None else to_json(line["old_raw"])
+                line["new_json"] = None if line["new_raw"] is None else to_json(line["new_raw"])
+                line["canonical"] = line_canonical(line)
+        heads = self._crm_audit_heads(companies)
+        cr.execute(SQL("SELECT nextval('crm_audit_log_id_seq') FROM generate_series(1, %s)", len(events)))
+        for event, event_id in zip(events, sorted(row[0] for row in cr.fetchall()), strict=False):
+            chain = event["company_id"] or 0
+            event["id"] = event_id
+            event["prev_digest"] = heads[chain]
+            event["digest"] = heads[chain] = event_digest(event["prev_digest"], event, event["lines"])
+        self._crm_audit_insert(events)
+
+    @api.model
+    def _crm_audit_check_references(self, events):
+        """Users and companies deleted in the transaction after an event was captured: keep the
+        event, move the vanished id into its details (one query per table)."""
+        cr = self.env.cr
+        for table, keys in (("res_users", ("user_id", "real_user_id")), ("res_company", ("company_id",))):
+            ids = {event[key] for event in events for key in keys if event.get(key)}
+            if not ids:
+                continue
+            cr.execute(SQL("SELECT id FROM %s WHERE id = ANY(%s)", SQL.identifier(table), list(ids)))
+            missing = ids - {row[0] for row in cr.fetchall()}
+            for event in events if missing else ():
+                for key in keys:
+                    if event.get(key) in missing:
+                        event["details"] = dict(event.get("details") or {}, **{f"deleted_{key}": event[key]})
+                        event[key] = None
+
+    @api.model
+    def _crm_audit_storage_ready(self, cr):
+        """False while this addon is being uninstalled (its columns and tables are being dropped)."""
+        cr.execute(SQL("""SELECT to_regclass('crm_audit_log') IS NOT NULL,
+                                 (SELECT state FROM ir_module_module WHERE name = 'crm_audit_log')"""))
+        exists, state = cr.fetchone()
+        return exists and state != "to remove"
+
+    @api.model
+    def _crm_audit_heads(self, companies):
+        """Last digest of each company's chain, as committed by others or written by this transaction.
+
+        Odoo's transactions are REPEATABLE READ: once the lock is ours, our snapshot may predate
+        the events appended by the transaction that held it before. A fresh cursor sees them; our
+        own cursor sees what this transaction appended (which then holds the lock since): the
+        row with the greater id is the head.
+        """
+        registry = self.env.registry
+        heads = {company_id: (0, GENESIS) for company_id in companies}
+        self._crm_audit_read_heads(self.env.cr, companies, heads)
+        # tests share one transaction; during module loading this transaction may hold DDL locks
+        # on the table (a fresh cursor would wait for ourselves) and no other worker appends
+        if registry.ready and not (registry.in_test_mode() or _testing()):
+            try:
+                with closing(registry.cursor()) as fresh:
+                    fresh.execute(SQL("SET LOCAL lock_timeout = '5s'"))
+                    self._crm_audit_read_heads(fresh, companies, heads)
+            except (psycopg2.errors.LockNotAvailable, psycopg2.errors.UndefinedTable):
+                _logger.warning("Audit chain head read from this transaction only", exc_info=True)
+        return {company_id: digest for company_id, (_id, digest) in heads.items()}
+
+    @api.model
+    def _crm_audit_read_heads(self, cr, companies, heads):
+        cr.execute(SQL("""
+            SELECT c.company_id, h.id, h.digest
+              FROM unnest(%s::int[]) AS c(company_id)
+              JOIN LATERAL (SELECT id, digest FROM crm_audit_log
+                             WHERE COALESCE(company_id, 0) = c.company_id
+                             ORDER BY id DESC LIMIT 1) h ON TRUE
+        """, companies))
+        for company_id, event_id, digest in cr.fetchall():
+            if event_id > heads[company_id][0]:
+                heads[company_id] = (event_id, digest)
+
+    @api.model
+    def _crm_audit_insert(self, events):
+        cr = self.env.cr
+        columns = SQL(", ").join(SQL.identifier(column) for column in EVENT_COLUMNS)
+        for batch in split_every(EVENT_BATCH, events):
+            rows = [
+                tuple(Json(event[c]) if c == "details" and event[c] is not None else event[c] for c in EVENT_COLUMNS)
+                for event in batch
+            ]
+            cr.execute(SQL("INSERT INTO crm_audit_log (%s) VALUES %s", columns, SQL(", ").join(rows)))
+        # lines are many (one per field and record): PostgreSQL's bulk load, COPY, is 5x faster
+        # than a multi-row INSERT here (no per-value quoting, no array parsing)
+        columns = ", ".join(LINE_COLUMNS)
+        lines = [(event, line) for event in events for line in event["lines"]]
+        for batch in split_every(LINE_BATCH, lines):
+            buffer = io.StringIO()
+            buffer.writelines(
+                f"{event['id']}\t{copy_value(event['model'])}\t{line['canonical']}\n" for event, line in batch)
+            buffer.seek(0)
+            cr.copy_expert(f"COPY crm_audit_log_line ({columns}) FROM STDIN", buffer)

@@ -1,0 +1,1 @@
+from . import chain, request_context, values
