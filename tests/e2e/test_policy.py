@@ -8,18 +8,23 @@ ALLOWED, OTHER = "127.0.0.2", "127.0.0.1"
 
 @pytest.fixture
 def allowlist(admin):
+    """Call it with a mode once the test's users exist (make_user logs them in from 127.0.0.1)."""
     company_id = admin.execute("res.users", "read", [admin.uid], ["company_id"])[0]["company_id"][0]
     rule_id = admin.execute("crm.security.ip.rule", "create", {"network": f"{ALLOWED}/32", "name": "e2e office",
                                                                "company_id": company_id})
-    admin.execute("res.company", "write", [company_id], {"crm_security_ip_mode": "enforce"})
-    yield company_id
-    admin.execute("res.company", "write", [company_id], {"crm_security_ip_mode": "off"})
+
+    def enable(mode):
+        admin.execute("res.company", "write", [company_id], {"crm_security_ip_mode": mode})
+
+    yield enable
+    enable("off")
     admin.execute("crm.security.ip.rule", "unlink", [rule_id])
 
 
 def test_allowlist_from_two_addresses(make_user, client_factory, allowlist):
     assert loopback_alias_available(ALLOWED), "this machine has no 127.0.0.2 on its loopback interface"
     user, uid = make_user("Policy Salesman", SALESMAN)
+    allowlist("enforce")
     from_office = client_factory(source=ALLOWED)
     from_elsewhere = client_factory(source=OTHER)
     user_login = user.execute("res.users", "read", [uid], ["login"])[0]["login"]
@@ -35,8 +40,8 @@ def test_allowlist_from_two_addresses(make_user, client_factory, allowlist):
         client_factory(source=OTHER).web_login(user_login, user.password)
 
 
-def test_audit_only_mode_allows(make_user, client_factory, admin, allowlist):
-    admin.execute("res.company", "write", [allowlist], {"crm_security_ip_mode": "audit"})
+def test_audit_only_mode_allows(make_user, client_factory, allowlist):
     user, uid = make_user("Audited Salesman", SALESMAN)
+    allowlist("audit")
     login = user.execute("res.users", "read", [uid], ["login"])[0]["login"]
     assert client_factory(source=OTHER).authenticate(login, user.password) == uid
