@@ -24,10 +24,10 @@ def allowlist(admin):
 def test_allowlist_from_two_addresses(make_user, client_factory, allowlist):
     assert loopback_alias_available(ALLOWED), "this machine has no 127.0.0.2 on its loopback interface"
     user, uid = make_user("Policy Salesman", SALESMAN)
+    user_login = user.execute("res.users", "read", [uid], ["login"])[0]["login"]
     allowlist("enforce")
     from_office = client_factory(source=ALLOWED)
     from_elsewhere = client_factory(source=OTHER)
-    user_login = user.execute("res.users", "read", [uid], ["login"])[0]["login"]
     assert from_office.authenticate(user_login, user.password) == uid
     assert from_office.execute("res.partner", "search_count", []) >= 0
     assert not from_elsewhere.authenticate(user_login, user.password)
@@ -42,6 +42,6 @@ def test_allowlist_from_two_addresses(make_user, client_factory, allowlist):
 
 def test_audit_only_mode_allows(make_user, client_factory, allowlist):
     user, uid = make_user("Audited Salesman", SALESMAN)
-    allowlist("audit")
     login = user.execute("res.users", "read", [uid], ["login"])[0]["login"]
+    allowlist("audit")
     assert client_factory(source=OTHER).authenticate(login, user.password) == uid
