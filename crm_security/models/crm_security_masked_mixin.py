@@ -9,21 +9,18 @@ from ..tools.masking import looks_masked, mask
 from .masked_field import install_masked_fields
 
 CACHE_KEY = "crm_security.unmasked"
-SHARE_RECIPIENT = ["|", "|", "|", ("user_id", "=", None), ("team_id.crm_team_member_ids.user_id", "=", None),
-                   ("team_id.user_id", "=", None), ("department_id.member_ids.user_id", "=", None)]
+PROTECTED_KEY = "crm_security.protected"
 
 
 class CrmSecurityMaskedMixin(models.AbstractModel):
     """Customer data whose protected fields are masked for everyone but the owner and the authorised.
 
-    Concrete models give the path of the owner and of the shares; the list of protected fields
-    comes from the configuration (crm.security.field).
+    Concrete models are owned records too (crm.security.owned.mixin gives the grants); the list
+    of protected fields comes from the configuration (crm.security.field).
     """
 
     _name = "crm.security.masked.mixin"
     _description = "Customer Data with Protected Fields"
-    _crm_security_owner_path = "user_id"
-    _crm_security_share_path = "crm_security_share_ids"
 
     crm_security_can_reveal = fields.Boolean(compute="_compute_crm_security_can_reveal")
     crm_security_masked_fields = fields.Char(
@@ -42,7 +39,11 @@ class CrmSecurityMaskedMixin(models.AbstractModel):
     # ------------------------------------------------------------------ who sees what
     @api.model
     def _crm_security_protected(self):
-        return self.env["crm.security.field"]._protected_fields(self._name)
+        """{field: (kind, policy)}, asked for every serialised value: kept for the transaction."""
+        cache = self.env.cr.cache.setdefault(PROTECTED_KEY, {})
+        if self._name not in cache:
+            cache[self._name] = self.env["crm.security.field"]._protected_fields(self._name)
+        return cache[self._name]
 
     @api.model
     def _crm_security_kinds_seen(self):
@@ -64,16 +65,11 @@ class CrmSecurityMaskedMixin(models.AbstractModel):
     def _crm_security_unmasked_domain(self):
         """Records whose protected values the user sees: company-wide ones, their own, their
         subordinates' (if configured), sensitive shares."""
-        uid = self.env.uid
-        owner, shares = self._crm_security_owner_path, self._crm_security_share_path
-        recipient = [(t[0], t[1], uid) if isinstance(t, tuple) else t for t in SHARE_RECIPIENT]
+        managers = self.env.company.sudo().crm_security_managers_see_sensitive
         terms = [
-            [(owner, "=", False)],
-            [(owner, "=", uid)],
-            [(shares, "any", [("is_current", "=", True), ("include_sensitive", "=", True), *recipient])],
+            [(self._crm_security_owner_path, "=", False)],
+            self._crm_security_grant_domain("read", sensitive=True, managers=managers),
         ]
-        if self.env.company.sudo().crm_security_managers_see_sensitive:
-            terms.append([(f"{owner}.crm_security_supervision_ids.supervisor_id", "=", uid)])
         return expression.OR(terms + self._crm_security_extra_unmasked_domains())
 
     @api.model
@@ -83,28 +79,38 @@ class CrmSecurityMaskedMixin(models.AbstractModel):
 
     def _crm_security_unmasked_ids(self):
         """Ids among `self` (and their prefetch batch) whose values the user sees, cached per transaction."""
-        cache = self.env.cr.cache.setdefault(CACHE_KEY, {}).setdefault((self.env.uid, self._name), {})
+        cache = self._crm_security_unmasked_cache()
         ids = {rid for rid in self._ids if isinstance(rid, int)}
-        missing = ids - cache.keys()
-        if missing:
-            batch = missing | {rid for rid in self._prefetch_ids if isinstance(rid, int)} - cache.keys()
-            # sudo: decides from ownership and shares, whatever the user may read
-            found = set(self.sudo().with_context(active_test=False).search(
-                expression.AND([[("id", "in", list(batch))], self._crm_security_unmasked_domain()])).ids)
-            cache.update({rid: rid in found for rid in batch})
+        if not ids <= cache.keys():
+            self._crm_security_decide_unmasked(ids - cache.keys(), cache)
         return {rid for rid in ids if cache[rid]}
+
+    def _crm_security_unmasked_cache(self):
+        return self.env.cr.cache.setdefault(CACHE_KEY, {}).setdefault((self.env.uid, self._name), {})
+
+    def _crm_security_decide_unmasked(self, missing, cache):
+        batch = missing | {rid for rid in self._prefetch_ids if isinstance(rid, int)} - cache.keys()
+        # sudo: decides from ownership and shares, whatever the user may read
+        found = set(self.sudo().with_context(active_test=False).search(
+            expression.AND([[("id", "in", list(batch))], self._crm_security_unmasked_domain()])).ids)
+        cache.update({rid: rid in found for rid in batch})
 
     @api.model
     def _crm_security_invalidate_masks(self):
         """Forget who sees what in this transaction (after a change of owner, share, reveal or policy)."""
         self.env.cr.cache.pop(CACHE_KEY, None)
+        self.env.cr.cache.pop(PROTECTED_KEY, None)
         self.env.cr.cache.pop("crm_security.reveals", None)
         self.env.cr.cache.pop("crm_security.kinds", None)
         for model in ("res.partner", "crm.lead"):
             self.env[model].invalidate_model(["crm_security_masked_fields", "crm_security_can_reveal"])
 
     def _crm_security_field_masked(self, fname):
-        """Whether the current user sees `fname` of this record masked."""
+        """Whether the current user sees `fname` of this record masked.
+
+        Asked for every protected value that leaves the server: decisions are cached per
+        transaction (kinds of fields seen, records seen in full, reveals) and made in batch.
+        """
         protected = self._crm_security_protected().get(fname)
         if not protected:
             return False
@@ -114,11 +120,15 @@ class CrmSecurityMaskedMixin(models.AbstractModel):
         if kinds is None or protected[0] in kinds:
             return False
         record = self._origin if not isinstance(self.id, int) else self
-        if not record.id:
+        rec_id = record.id
+        if not rec_id:
             return False  # a record being created by this user
-        if record._crm_security_revealed(fname):
+        cache = record._crm_security_unmasked_cache()
+        if rec_id not in cache:
+            record._crm_security_decide_unmasked({rec_id}, cache)
+        if cache[rec_id]:
             return False
-        return record.id not in record._crm_security_unmasked_ids()
+        return not record._crm_security_revealed(fname)
 
     def _crm_security_revealed(self, fname):
         """A temporary reveal of this value to the user (see crm.security.reveal)."""
@@ -142,10 +152,12 @@ class CrmSecurityMaskedMixin(models.AbstractModel):
 
     @api.depends_context("uid")
     def _compute_crm_security_masked_fields(self):
-        protected = list(self._crm_security_protected())
+        protected = [fname for fname in self._crm_security_protected() if fname in self._fields]
+        if protected and self._ids:
+            self._crm_security_unmasked_ids()  # one query for the whole batch
         for rec in self:
             rec.crm_security_masked_fields = json.dumps(
-                [fname for fname in protected if fname in rec._fields and rec._crm_security_field_masked(fname)])
+                [fname for fname in protected if rec._crm_security_field_masked(fname)])
 
     @api.depends_context("uid", "allowed_company_ids")
     def _compute_crm_security_can_reveal(self):

@@ -1,4 +1,4 @@
-from odoo import api, fields, models
+from odoo import api, fields, models, tools
 
 ACCESS = [("none", "None"), ("read", "Read"), ("edit", "Edit")]
 
@@ -59,22 +59,31 @@ class CrmSecurityMatrix(models.Model):
     def _crm_security_apply(self):
         """Rewrite the record rules from the matrix: applies at once in every worker."""
         self.env.flush_all()
+        self.env.registry.clear_cache()  # the cached matrix, before the rules are rebuilt from it
         self.env["crm.security.rules"]._sync_rules()
         self.env["res.partner"]._crm_security_invalidate_masks()
         self.env["crm.security.event"]._log("policy", self.search([]))
 
     @api.model
     def _stage_ids_by_department(self):
-        """{department id: (read stage ids, edit stage ids, sees sensitive)} (sudo: configuration)."""
-        result = {}
+        """{department id: (read stage ids, edit stage ids, sees sensitive)} (sudo: configuration).
+
+        Cached per worker: every change of the matrix rewrites the record rules, which clears
+        the registry caches in every worker."""
+        return dict(self._stage_ids_by_department_cached())
+
+    @api.model
+    @tools.ormcache()
+    def _stage_ids_by_department_cached(self):
+        result = []
         for row in self.sudo().search([]):
             cells = row.cell_ids
-            result[row.department_id.id] = (
-                cells.filtered(lambda c: c.access in ("read", "edit")).stage_id.ids,
-                cells.filtered(lambda c: c.access == "edit").stage_id.ids,
+            result.append((row.department_id.id, (
+                tuple(cells.filtered(lambda c: c.access in ("read", "edit")).stage_id.ids),
+                tuple(cells.filtered(lambda c: c.access == "edit").stage_id.ids),
                 row.see_sensitive,
-            )
-        return result
+            )))
+        return tuple(result)
 
 
 class CrmSecurityMatrixCell(models.Model):

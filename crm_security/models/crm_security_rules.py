@@ -17,19 +17,12 @@ SHARE_RECIPIENT = (
 )
 
 
-def _any(path, domain):
-    return f"('{path}', 'any', [{domain}])"
-
-
-def grant_domain(owner, shares, mode):
-    """Owner, the owner's managers, and current shares (edit shares only when writing)."""
-    level = "('level', '=', 'edit'), " if mode == "write" else ""
-    share = _any(shares, f"('is_current', '=', True), {level}{SHARE_RECIPIENT}")
-    return [
-        f"('{owner}', '=', user.id)",
-        f"('{owner}.crm_security_supervision_ids.supervisor_id', '=', user.id)",
-        share,
-    ]
+def grant_domain(prefix, mode):
+    """Owner, the owner's managers, and current shares (edit shares only when writing): the field
+    `crm_security_grant` turns this into SQL on the record's own columns (see the owned mixin)."""
+    if mode == "write":
+        return [f"('{prefix}crm_security_grant', '=', 'write')"]
+    return [f"('{prefix}crm_security_grant', 'in', ['read', 'write'])"]
 
 
 def _or(terms):
@@ -43,34 +36,35 @@ def matrix_terms(path, matrix, mode, guard="True"):
     for department_id, (read_ids, edit_ids, _sensitive) in sorted(matrix.items()):
         stage_ids = edit_ids if mode == "write" else read_ids
         if stage_ids:
-            terms.append(f"('{path}', 'in', {sorted(stage_ids)} if {guard} and {department_id} "
-                         f"in crm_user_department_ids else [])")
+            # FALSE_LEAF for the other departments: a constant the database drops from the query
+            terms.append(f"('{path}', 'in', {sorted(stage_ids)}) if {guard} and {department_id} "
+                         f"in crm_user_department_ids else (0, '=', 1)")
     return terms
 
 
 def partner_terms(prefix, mode, matrix=None):
     p = prefix
     return [
-        *matrix_terms(f"{p}commercial_partner_id.customer_stage_id", matrix or {}, mode),
+        *matrix_terms(f"{p}crm_security_commercial_stage_id", matrix or {}, mode),
         f"('{p}crm_owner_id', '=', False)",
         f"('{p}partner_share', '=', False)",
-        f"('{p}user_ids', '!=', False)",
+        f"('{p}crm_security_is_user_partner', '=', True)",
         f"('{p}id', 'in', crm_company_partner_ids)",
         f"('{p}company_id', 'in', crm_open_customer_company_ids)",
-        *grant_domain(f"{p}crm_owner_id", f"{p}commercial_partner_id.crm_security_share_ids", mode),
+        *grant_domain(p, mode),
     ]
 
 
 def lead_terms(prefix, mode, matrix=None):
     p = prefix
     return [
-        *matrix_terms(f"{p}partner_id.commercial_partner_id.customer_stage_id", matrix or {}, mode,
+        *matrix_terms(f"{p}partner_id.crm_security_commercial_stage_id", matrix or {}, mode,
                       guard="crm_matrix_leads"),
         # unassigned leads are the pool of their sales team (everybody's when without team)
         f"'&', ('{p}user_id', '=', False), '|', '|', ('{p}team_id', '=', False), "
         f"('{p}team_id.crm_team_member_ids.user_id', '=', user.id), ('{p}team_id.user_id', '=', user.id)",
         f"('{p}company_id', 'in', crm_open_lead_company_ids)",
-        *grant_domain(f"{p}user_id", f"{p}crm_security_share_ids", mode),
+        *grant_domain(p, mode),
     ]
 
 
@@ -85,7 +79,7 @@ def rule_specs(matrix=None):
     specs = {}
 
     def lead_matrix(mode, prefix=""):
-        return matrix_terms(f"{prefix}partner_id.commercial_partner_id.customer_stage_id", matrix or {}, mode,
+        return matrix_terms(f"{prefix}partner_id.crm_security_commercial_stage_id", matrix or {}, mode,
                             guard="crm_matrix_leads")
 
     for mode, perms in (("read", read), ("write", write)):
@@ -100,14 +94,14 @@ def rule_specs(matrix=None):
         specs[f"rule_crm_lead_salesman_grants_{mode}"] = dict(
             perms, model="crm.lead", name=f"Leads: managed and shared ({mode})",
             groups="sales_team.group_sale_salesman",
-            domain_force=f"[{_or(grant_domain('user_id', 'crm_security_share_ids', mode) + lead_matrix(mode))}]")
+            domain_force=f"[{_or(grant_domain('', mode) + lead_matrix(mode))}]")
     specs["rule_crm_activity_report_owner"] = dict(
         read, model="crm.activity.report", name="Activity analysis: visible leads only",
         domain_force=guarded(["('lead_id', '=', False)", *lead_terms("lead_id.", "read", matrix)]))
     specs["rule_crm_activity_report_salesman_grants"] = dict(
         read, model="crm.activity.report", name="Activity analysis: managed and shared leads",
         groups="sales_team.group_sale_salesman",
-        domain_force="[" + _or(grant_domain("lead_id.user_id", "lead_id.crm_security_share_ids", "read")
+        domain_force="[" + _or(grant_domain("lead_id.", "read")
                                + lead_matrix("read", "lead_id.")) + "]")
     share_terms = [
         "('granted_by_id', '=', user.id)",

@@ -2,6 +2,7 @@
 from datetime import timedelta
 
 from odoo import api, fields, models
+from odoo.tools import SQL
 
 # automatic transitions only move customers forward from these stages
 FORWARD_FROM = {
@@ -21,6 +22,32 @@ class ResPartner(models.Model):
         help="Lifecycle stage of the customer. The department × stage matrix decides which "
         "departments see the customers of each stage.",
     )
+
+    crm_security_commercial_stage_id = fields.Many2one(
+        "crm.customer.stage", string="Stage of the Customer", compute="_compute_crm_security_commercial_stage_id",
+        search="_search_crm_security_commercial_stage_id",
+        help="Technical: the stage of the company this contact belongs to (what the visibility matrix looks at).")
+
+    @api.depends("commercial_partner_id.customer_stage_id")
+    def _compute_crm_security_commercial_stage_id(self):
+        for partner in self:
+            partner.crm_security_commercial_stage_id = partner.commercial_partner_id.customer_stage_id
+
+    def _search_crm_security_commercial_stage_id(self, operator, value):
+        """Customers whose company is in the given stages, as conditions the database answers from
+        indexes (a subquery on the company would make it scan every customer)."""
+        if operator != "in" or not isinstance(value, list | tuple):
+            return [("commercial_partner_id.customer_stage_id", operator, value)]
+        stage_ids = [stage_id for stage_id in value if isinstance(stage_id, int)]
+        self.flush_model(["customer_stage_id", "commercial_partner_id", "parent_id", "is_company"])
+        # their own stage for those that are their own commercial partner; for contacts, their company's
+        companies = SQL(
+            """ANY(ARRAY(SELECT p.id FROM res_partner p
+                          WHERE p.customer_stage_id = ANY(%s)
+                            AND p.id IN (SELECT c.commercial_partner_id FROM res_partner c
+                                          WHERE c.parent_id IS NOT NULL)))""", stage_ids)
+        return ["|", "&", ("customer_stage_id", "in", stage_ids), "|", ("parent_id", "=", False),
+                ("is_company", "=", True), ("commercial_partner_id", "=", companies)]
 
     @api.model
     def _read_group_customer_stage_ids(self, stages, domain):
@@ -75,5 +102,5 @@ class ResPartner(models.Model):
         stage_ids = {sid for dep in departments if dep in matrix and matrix[dep][2] for sid in matrix[dep][0]}
         domains = super()._crm_security_extra_unmasked_domains()
         if stage_ids:
-            domains.append([("commercial_partner_id.customer_stage_id", "in", sorted(stage_ids))])
+            domains.append([("crm_security_commercial_stage_id", "in", sorted(stage_ids))])
         return domains
