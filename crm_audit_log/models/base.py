@@ -35,6 +35,7 @@ class Base(models.AbstractModel):
         result = super().unlink()
         if event is not None:
             self.env["crm.audit.writer"]._crm_audit_push(event)
+            self.env["crm.audit.alert"]._crm_audit_alert_queue(event, "unlink")
         return result
 
     def _crm_audit_after_create(self, records, vals_list, spec):
@@ -87,6 +88,10 @@ class Base(models.AbstractModel):
             event["lines"] = capture._crm_audit_lines(records, fnames, capture._crm_audit_values(records, fnames), None)
             # names now: the records (and what only they point to) are about to go
             capture._crm_audit_finalize([event])
+            # the complete copy for restore, and the names the alerts give (never protected values)
+            snapshot = self.env["crm.audit.snapshot"]._crm_audit_snapshot_for(records)
+            event["details"] = dict(event["details"] or {}, snapshot=snapshot)
+            event["alert_names"] = self.env["crm.audit.alert"]._crm_audit_alert_names(records)
         return event
 
     # ------------------------------------------------------------------ reads
@@ -164,7 +169,9 @@ class Base(models.AbstractModel):
         result = super().export_data(fields_to_export)
         event = capture._crm_audit_event(self, "export", details=details)
         # a grouped export calls this once per group: one event per request
-        writer._crm_audit_push(event, merge_key=("export", self._name, tuple(fields_to_export), self.env.uid))
+        merge_key = ("export", self._name, tuple(fields_to_export), self.env.uid)
+        writer._crm_audit_push(event, merge_key=merge_key)
+        self.env["crm.audit.alert"]._crm_audit_alert_queue(event, "export", records=self, merge_key=merge_key)
         return result
 
     @api.model

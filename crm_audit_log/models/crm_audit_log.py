@@ -83,6 +83,11 @@ class CrmAuditLog(models.Model):
     line_ids = fields.One2many("crm.audit.log.line", "log_id", string="Changes", readonly=True)
     prev_digest = fields.Char(string="Previous Digest", readonly=True)
     digest = fields.Char(readonly=True)
+    # deletes: the snapshot of the deleted records (see crm.audit.snapshot), by its ref in the details
+    has_snapshot = fields.Boolean(string="Restorable", compute="_compute_has_snapshot")
+    snapshot_ids = fields.Many2many(
+        "crm.audit.snapshot", string="Deleted Records", compute="_compute_snapshot_ids",
+        groups="crm_audit_log.group_audit_auditor,crm_audit_log.group_audit_restore")
 
     def init(self):
         self.env["crm.audit.storage"]._crm_audit_init_storage()
@@ -121,6 +126,21 @@ class CrmAuditLog(models.Model):
         # walk the whole table backwards by id, filtering, over the two indexes that find the few rows
         return [("id", "in", SQL("(SELECT unnest(ARRAY(SELECT id FROM crm_audit_log WHERE %s)))",
                                  SQL(" OR ").join(conditions)))]
+
+    @api.depends("operation", "details")
+    def _compute_has_snapshot(self):
+        for event in self:
+            event.has_snapshot = event.operation == "unlink" and bool((event.details or {}).get("snapshot"))
+
+    @api.depends("operation", "details")
+    def _compute_snapshot_ids(self):
+        Snapshot = self.env["crm.audit.snapshot"]
+        refs = {event.id: (event.details or {}).get("snapshot") for event in self if event.operation == "unlink"}
+        wanted = [ref for ref in refs.values() if ref]
+        snapshots = Snapshot.search([("ref", "in", wanted), ("kind", "=", "record")]) if wanted else Snapshot
+        for event in self:
+            ref = refs.get(event.id)
+            event.snapshot_ids = snapshots.filtered(lambda snap, ref=ref: snap.ref == ref) if ref else Snapshot
 
     @api.depends("details")
     def _compute_details_text(self):
@@ -230,6 +250,36 @@ class CrmAuditLog(models.Model):
             "res_id": self.res_id,
             "view_mode": "form",
             "views": [(False, "form")],
+        }
+
+    def action_crm_audit_restore(self):
+        """The restore wizard, for these delete events."""
+        events = self.filtered("has_snapshot")
+        if not events:
+            raise UserError(self.env._("These events have no deleted records to restore."))
+        return {
+            "type": "ir.actions.act_window",
+            "name": self.env._("Restore Deleted Records"),
+            "res_model": "crm.audit.restore",
+            "view_mode": "form",
+            "views": [(False, "form")],
+            "target": "new",
+            "context": {"active_model": self._name, "active_ids": events.ids, "active_id": events[0].id},
+        }
+
+    def action_crm_audit_revert(self):
+        """The revert wizard, for this edit event."""
+        self.ensure_one()
+        if self.operation != "write":
+            raise UserError(self.env._("Only edits can be reverted."))
+        return {
+            "type": "ir.actions.act_window",
+            "name": self.env._("Revert an Edit"),
+            "res_model": "crm.audit.revert",
+            "view_mode": "form",
+            "views": [(False, "form")],
+            "target": "new",
+            "context": {"active_model": self._name, "active_id": self.id, "active_ids": self.ids},
         }
 
     @api.model

@@ -5,6 +5,7 @@ from . import (
     test_integrity,
     test_operations,
     test_retention,
+    test_snapshot_restore,
     test_tools,
     test_tours,
     test_visibility,

@@ -1,1 +1,1 @@
-from . import base_import
+from . import base_import, crm_audit_restore, crm_audit_revert

@@ -1,0 +1,270 @@
+import logging
+from datetime import timedelta
+
+import pytz
+
+from odoo import Command, api, fields, models
+from odoo.tools import SQL
+
+from .crm_audit_writer import MERGE
+
+_logger = logging.getLogger(__name__)
+
+BUFFER = "crm_audit_log.alerts"
+NAMES_SHOWN = 5
+TEMPLATES = {
+    "unlink": "crm_audit_log.mail_template_delete_alert",
+    "export": "crm_audit_log.mail_template_export_alert",
+}
+ANOMALY_TEMPLATE = "crm_audit_log.mail_template_anomaly_alert"
+DIGEST_TEMPLATE = "crm_audit_log.mail_template_export_digest"
+
+
+class CrmAuditAlert(models.AbstractModel):
+    """E-mail alerts on deletes and exports, anomaly alerts, and the weekly export digest.
+
+    Alerts are built when the transaction commits, right after its audit events are written
+    (precommit hook registered after the writer's), so they link to the event; a rolled-back
+    operation sends nothing. They are `mail.template` records rendered once per recipient in the
+    recipient's language and only queued (`mail.mail`, sent by the mail queue cron): a mail server
+    that is down never blocks or undoes the operation, the queue retries later. A broken template
+    is logged and skipped, never fatal to the operation.
+    """
+
+    _name = "crm.audit.alert"
+    _description = "Audit Alerts"
+
+    # ------------------------------------------------------------------ queueing
+    @api.model
+    def _crm_audit_alert_names(self, records):
+        """Display names of the first records (names only: never protected values)."""
+        # sudo: names only, in a clean context (no show_email-like keys from the client)
+        # (browsed anew: only these records, not the whole deleted batch, get their names computed)
+        first = records.browse(records[:NAMES_SHOWN]._ids).sudo().with_context({"lang": self.env.lang or "en_US"})
+        return [rec.display_name or f"#{rec.id}" for rec in first]
+
+    @api.model
+    def _crm_audit_alert_queue(self, event, kind, records=None, merge_key=None):
+        """Alert about `event` (pushed to the writer just before) when the transaction commits."""
+        cr = self.env.cr
+        if cr.readonly or event.get("denied") or not event.get("user_id"):
+            return
+        data = cr.precommit.data
+        if merge_key is not None:
+            event = (data.get(MERGE) or {}).get(merge_key, event)  # the one event of a grouped export
+        queue = data.get(BUFFER)
+        if queue is None:
+            queue = data[BUFFER] = {}
+            # superuser: the hook renders templates and queues mails for the recipients computed here
+            cr.precommit.add(self.sudo().with_context({"lang": self.env.lang})._crm_audit_alert_flush)
+        if id(event) in queue:
+            return
+        if "alert_names" not in event and records is not None:
+            event["alert_names"] = self._crm_audit_alert_names(records)
+        queue[id(event)] = (event, kind, event["ids"])
+
+    def _crm_audit_alert_flush(self):
+        queue = self.env.cr.precommit.data.pop(BUFFER, None) or {}
+        for event, kind, ids in list(queue.values()):
+            if not event.get("id"):
+                continue  # discarded with a rolled-back import test
+            try:
+                # no flushing savepoint: this runs inside the precommit hooks
+                with self.env.cr.savepoint(flush=False):
+                    self._crm_audit_alert_event(event, kind, ids)
+                    self.env.flush_all()
+            except Exception:
+                _logger.exception("Audit alert for event #%s could not be prepared", event.get("id"))
+        self.env.flush_all()
+
+    # ------------------------------------------------------------------ delete and export alerts
+    @api.model
+    def _crm_audit_alert_event(self, event, kind, ids):
+        Users = self.env["res.users"].with_context(active_test=False)
+        actor = Users.browse(event["user_id"]).exists()
+        company = self.env["res.company"].browse(event["company_id"]).exists() or actor.company_id
+        if not actor or not company:
+            return
+        enabled = company.crm_audit_alert_delete if kind == "unlink" else company.crm_audit_alert_export
+        log = self.env["crm.audit.log"].browse(event["id"])
+        if enabled:
+            names = event.get("alert_names") or []
+            count = event.get("record_count") or len(ids or ())
+            base = {
+                "crm_audit_names": names,
+                "crm_audit_more": max(0, count - len(names)),
+                "crm_audit_count": count,
+                "crm_audit_url": self._crm_audit_alert_url("crm.audit.log", log.id),
+            }
+            fields_list = (event.get("details") or {}).get("fields") if kind == "export" else None
+
+            def values(lang):
+                if fields_list is None:
+                    return base
+                return dict(base, crm_audit_fields=self._crm_audit_export_fields(event["model"], fields_list, lang))
+
+            template = self.env.ref(TEMPLATES[kind], raise_if_not_found=False)
+            if template:
+                self._crm_audit_alert_send(template, log.id, self._crm_audit_alert_recipients(actor, company), values)
+        self._crm_audit_anomaly_check(event, kind, actor, company)
+
+    @api.model
+    def _crm_audit_alert_url(self, model, res_id):
+        base_url = self.env["ir.config_parameter"].sudo().get_param("web.base.url") or ""
+        return f"{base_url}/odoo/{model}/{res_id}"
+
+    @api.model
+    def _crm_audit_export_fields(self, model_name, paths, lang):
+        """[{label, path, protected}] of exported field paths, labels in `lang`."""
+        env = self.env(context=dict(self.env.context, lang=lang))
+        capture = env["crm.audit.capture"]
+        result = []
+        for path in paths:
+            model = env[model_name] if model_name in env.registry else None
+            labels, protected = [], False
+            names = path.split("/")
+            for index, name in enumerate(names):
+                field = model._fields.get(name) if model is not None else None
+                if field is None:
+                    labels.append(name)
+                    model = None
+                    continue
+                labels.append(field._description_string(env))
+                if index == len(names) - 1:
+                    protected = bool(capture._crm_audit_protected_fields(model, [name]))
+                model = env[field.comodel_name] if field.relational else None
+            result.append({"path": path, "label": " / ".join(labels), "protected": protected})
+        return result
+
+    @api.model
+    def _crm_audit_alert_recipients(self, actor, company):
+        """Company root recipients, the actor's team leader (or department manager), the actor."""
+        users = self._crm_audit_root_recipients(company) | self._crm_audit_alert_leader(actor) | actor
+        return users.filtered(lambda user: user.active and user.partner_id.email)
+
+    @api.model
+    def _crm_audit_root_recipients(self, company):
+        users = company.crm_audit_alert_user_ids
+        if not users:
+            admin = self.env.ref("base.user_admin", raise_if_not_found=False)
+            if admin and admin.active and company in admin.company_ids:
+                users = admin
+        return users
+
+    @api.model
+    def _crm_audit_alert_leader(self, actor):
+        """The leader of the actor's sales team, else the manager of their department (walking up
+        the departments when the actor manages their own); nobody if neither."""
+        Users = self.env["res.users"]
+        leader = actor.sale_team_id.user_id if "sale_team_id" in actor._fields else Users
+        if leader and leader != actor:
+            return leader
+        if "hr.employee" not in self.env:
+            return Users
+        employees = self.env["hr.employee"].search([("user_id", "=", actor.id)])
+        for department in employees.department_id:
+            seen = set()
+            while department and department.id not in seen:
+                seen.add(department.id)
+                manager = department.manager_id.user_id
+                if manager and manager != actor:
+                    return manager
+                department = department.parent_id
+        return Users
+
+    @api.model
+    def _crm_audit_alert_send(self, template, res_id, users, values):
+        """One queued mail per recipient, rendered in the recipient's language and time zone."""
+        for user in users:
+            lang = user.partner_id.lang or user.lang or "en_US"
+            context = dict(values(lang), crm_audit_lang=lang, crm_audit_tz=user.tz or "UTC")
+            template.with_context(**context).send_mail(res_id, force_send=False, email_values={
+                "recipient_ids": [Command.link(user.partner_id.id)], "model": False, "res_id": False})
+        if users:
+            self.env.ref("mail.ir_cron_mail_scheduler_action")._trigger()
+
+    # ------------------------------------------------------------------ anomalies
+    @api.model
+    def _crm_audit_anomaly_check(self, event, kind, actor, company):
+        now = event["create_date"]
+        window = timedelta(hours=max(1, company.crm_audit_anomaly_window))
+        limit = company.crm_audit_anomaly_export_limit if kind == "export" else company.crm_audit_anomaly_delete_limit
+        if limit > 0:
+            self.env.cr.execute(SQL(
+                """SELECT COALESCE(sum(record_count), 0) FROM crm_audit_log
+                    WHERE user_id = %s AND operation = %s AND NOT denied AND create_date > %s""",
+                actor.id, kind, now - window))
+            total = self.env.cr.fetchone()[0]
+            if total > limit:
+                self._crm_audit_anomaly_raise(actor, company, kind, total, limit, event, window)
+        if company.crm_audit_offhours_alert and self._crm_audit_off_hours(now, company):
+            self._crm_audit_anomaly_raise(actor, company, "off_hours", event.get("record_count") or 0, 0, event,
+                                          window)
+
+    @api.model
+    def _crm_audit_off_hours(self, utc_time, company):
+        tz = pytz.timezone(company.partner_id.tz or "UTC")
+        local = pytz.utc.localize(utc_time).astimezone(tz)
+        hour = local.hour + local.minute / 60
+        start, end = company.crm_audit_offhours_start, company.crm_audit_offhours_end
+        if start == end:
+            return False
+        return start <= hour < end if start < end else (hour >= start or hour < end)
+
+    @api.model
+    def _crm_audit_anomaly_raise(self, actor, company, kind, count, limit, event, window):
+        """Record the anomaly and alert the security officers, once per window, user and kind."""
+        Anomaly = self.env["crm.audit.anomaly"]
+        now = event["create_date"]
+        if Anomaly.search_count([("user_id", "=", actor.id), ("kind", "=", kind), ("date", ">", now - window)],
+                                limit=1):
+            return
+        anomaly = Anomaly.create({
+            "user_id": actor.id, "company_id": company.id, "kind": kind, "record_count": count, "limit": limit,
+            "window_hours": int(window.total_seconds() // 3600), "date": now, "log_id": event["id"],
+            "model": event["model"],
+        })
+        officers = self.env.ref("crm_audit_log.group_audit_officer").users.filtered(
+            lambda user: user.active and user.partner_id.email and company in user.company_ids)
+        template = self.env.ref(ANOMALY_TEMPLATE, raise_if_not_found=False)
+        if template and officers:
+            url = self._crm_audit_alert_url("crm.audit.log", event["id"])
+            self._crm_audit_alert_send(template, anomaly.id, officers, lambda lang: {"crm_audit_url": url})
+
+    # ------------------------------------------------------------------ weekly digest
+    @api.model
+    def _cron_export_digest(self):
+        """Exports of the last 7 days per user, to the root recipients of companies that want it."""
+        template = self.env.ref(DIGEST_TEMPLATE, raise_if_not_found=False)
+        if not template:
+            return
+        since = fields.Datetime.now() - timedelta(days=7)
+        for company in self.env["res.company"].search([("crm_audit_digest_enabled", "=", True)]):
+            rows = self._crm_audit_digest_rows(company, since)
+            recipients = self._crm_audit_root_recipients(company).filtered(
+                lambda user: user.active and user.partner_id.email)
+            if rows and recipients:
+                self._crm_audit_alert_send(template, company.id, recipients, lambda lang, rows=rows: {
+                    "crm_audit_rows": rows, "crm_audit_since": since})
+
+    @api.model
+    def _crm_audit_digest_rows(self, company, since):
+        self.env.cr.execute(SQL(
+            """SELECT user_id, model, details->'fields', count(*), COALESCE(sum(record_count), 0)
+                 FROM crm_audit_log
+                WHERE operation = 'export' AND NOT denied AND company_id = %s AND create_date >= %s
+                  AND user_id IS NOT NULL
+             GROUP BY user_id, model, details->'fields'""", company.id, since))
+        per_user = {}
+        capture = self.env["crm.audit.capture"]
+        for user_id, model, paths, exports, rows in self.env.cr.fetchall():
+            entry = per_user.setdefault(user_id, {"exports": 0, "rows": 0, "protected": set()})
+            entry["exports"] += exports
+            entry["rows"] += rows
+            if model in self.env and paths:
+                names = [path.split("/")[0] for path in paths]
+                entry["protected"] |= set(capture._crm_audit_protected_fields(self.env[model], names))
+        users = self.env["res.users"].with_context(active_test=False).browse(list(per_user))
+        return [{"user": user.name, "exports": per_user[user.id]["exports"], "rows": per_user[user.id]["rows"],
+                 "protected": ", ".join(sorted(per_user[user.id]["protected"]))}
+                for user in users.sorted("name")]
