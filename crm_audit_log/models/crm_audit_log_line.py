@@ -55,9 +55,13 @@ class CrmAuditLogLine(models.Model):
     # ------------------------------------------------------------------ display
     @api.depends("model", "field_name")
     def _compute_field_description(self):
+        descriptions = {}
         for line in self:
-            field = self.env[line.model]._fields.get(line.field_name) if line.model in self.env else None
-            description = field._description_string(self.env) if field else line.field_name
+            key = (line.model, line.field_name)
+            if key not in descriptions:
+                field = self.env[line.model]._fields.get(line.field_name) if line.model in self.env else None
+                descriptions[key] = field._description_string(self.env) if field else line.field_name
+            description = descriptions[key]
             line.field_description = f"{description} ({line.lang})" if line.lang else description
 
     @api.depends("old_text", "new_text", "is_protected")

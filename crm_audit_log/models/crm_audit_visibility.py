@@ -3,6 +3,7 @@ from odoo.tools import SQL
 
 AUTH_OPERATIONS = ("login", "login_failed")
 BULK_CHECK = 1000  # ids of a bulk event checked to decide whether the user sees one of its records
+PINNED_IDS = 1000  # rows read by id: decided from their records up to this many rows
 
 
 class CrmAuditVisibility(models.AbstractModel):
@@ -53,12 +54,14 @@ class CrmAuditVisibility(models.AbstractModel):
         leaves = self._crm_audit_leaves(domain)
         if leaves is None:
             return None
-        pinned, models, res_ids = None, None, None
+        pinned, models, res_ids, own_ids = None, None, None, None
         for name, operator, value in leaves:
             values = value if operator == "in" and isinstance(value, list | tuple) else [value]
             if operator not in ("=", "in"):
                 continue
-            if name == "record_ref" and not lines:
+            if name == "id" and all(isinstance(v, int) for v in values) and len(values) <= PINNED_IDS:
+                own_ids = set(values) if own_ids is None else own_ids & set(values)
+            elif name == "record_ref" and not lines:
                 refs = {}
                 for ref in values:
                     model, rec_id = ref.split(",") if isinstance(ref, str) else ref
@@ -68,9 +71,27 @@ class CrmAuditVisibility(models.AbstractModel):
                 models = set(values) if models is None else models & set(values)
             elif name == "res_id" and lines and all(isinstance(v, int) for v in values):
                 res_ids = set(values) if res_ids is None else res_ids & set(values)
+        if lines and models and res_ids is not None:
+            return {model: res_ids for model in models}
+        if own_ids is not None:
+            # rows read by id (a form, a one2many, a check): pinned to the records behind them
+            by_ids = self._crm_audit_records_of(own_ids, lines)
+            pinned = by_ids if pinned is None or lines else {m: ids & by_ids.get(m, set()) for m, ids in pinned.items()}
+        return None if lines and own_ids is None else pinned
+
+    @api.model
+    def _crm_audit_records_of(self, ids, lines):
+        """{model: record ids} behind these events (their first records) or lines."""
         if lines:
-            return {model: res_ids for model in models} if models and res_ids is not None else None
-        return pinned
+            query = SQL("SELECT model, ARRAY[res_id] FROM crm_audit_log_line WHERE id = ANY(%s)", sorted(ids))
+        else:
+            query = SQL("SELECT model, array_append(res_ids[1:%s], res_id) FROM crm_audit_log WHERE id = ANY(%s)",
+                        BULK_CHECK, sorted(ids))
+        self.env.cr.execute(query)
+        records = {}
+        for model, rec_ids in self.env.cr.fetchall():
+            records.setdefault(model, set()).update(rec_id for rec_id in rec_ids if rec_id)
+        return records
 
     @api.model
     def _crm_audit_domain_models(self, domain):

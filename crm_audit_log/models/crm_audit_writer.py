@@ -158,10 +158,9 @@ class CrmAuditWriter(models.AbstractModel):
     @api.model
     def _crm_audit_append(self, events):
         cr = self.env.cr
-        if not self._crm_audit_storage_ready(cr):
+        if not self._crm_audit_check_references(events):
             return  # the module is being uninstalled
         self.env["crm.audit.capture"]._crm_audit_finalize(events)
-        self._crm_audit_check_references(events)
         for event in events:
             ids = event.pop("ids", None)
             if event.get("record_count") is None:
@@ -186,29 +185,36 @@ class CrmAuditWriter(models.AbstractModel):
         self._crm_audit_insert(events)
 
     @api.model
-    def _crm_audit_check_references(self, events):
-        """Users and companies deleted in the transaction after an event was captured: keep the
-        event, move the vanished id into its details (one query per table)."""
-        cr = self.env.cr
-        for table, keys in (("res_users", ("user_id", "real_user_id")), ("res_company", ("company_id",))):
-            ids = {event[key] for event in events for key in keys if event.get(key)}
-            if not ids:
-                continue
-            cr.execute(SQL("SELECT id FROM %s WHERE id = ANY(%s)", SQL.identifier(table), list(ids)))
-            missing = ids - {row[0] for row in cr.fetchall()}
-            for event in events if missing else ():
-                for key in keys:
-                    if event.get(key) in missing:
-                        event["details"] = dict(event.get("details") or {}, **{f"deleted_{key}": event[key]})
-                        event[key] = None
-
-    @api.model
     def _crm_audit_storage_ready(self, cr):
         """False while this addon is being uninstalled (its columns and tables are being dropped)."""
         cr.execute(SQL("""SELECT to_regclass('crm_audit_log') IS NOT NULL,
                                  (SELECT state FROM ir_module_module WHERE name = 'crm_audit_log')"""))
         exists, state = cr.fetchone()
         return exists and state != "to remove"
+
+    @api.model
+    def _crm_audit_check_references(self, events):
+        """False while this addon is being uninstalled (its tables are being dropped). Otherwise,
+        users and companies deleted in the transaction after an event was captured: the event is
+        kept, the vanished id moves into its details. One query for all of it."""
+        users = sorted({event[key] for event in events for key in ("user_id", "real_user_id") if event.get(key)})
+        companies = sorted({event["company_id"] for event in events if event.get("company_id")})
+        self.env.cr.execute(SQL(
+            """SELECT to_regclass('crm_audit_log') IS NOT NULL,
+                      (SELECT state FROM ir_module_module WHERE name = 'crm_audit_log'),
+                      ARRAY(SELECT id FROM res_users WHERE id = ANY(%s)),
+                      ARRAY(SELECT id FROM res_company WHERE id = ANY(%s))""", users, companies))
+        exists, state, found_users, found_companies = self.env.cr.fetchone()
+        if not exists or state == "to remove":
+            return False
+        missing = {"user_id": set(users) - set(found_users), "company_id": set(companies) - set(found_companies)}
+        missing["real_user_id"] = missing["user_id"]
+        for event in events if missing["user_id"] or missing["company_id"] else ():
+            for key, gone in missing.items():
+                if event.get(key) in gone:
+                    event["details"] = dict(event.get("details") or {}, **{f"deleted_{key}": event[key]})
+                    event[key] = None
+        return True
 
     @api.model
     def _crm_audit_heads(self, companies):
@@ -221,10 +227,12 @@ class CrmAuditWriter(models.AbstractModel):
         """
         registry = self.env.registry
         heads = {company_id: (0, GENESIS) for company_id in companies}
-        self._crm_audit_read_heads(self.env.cr, companies, heads)
+        current = self._crm_audit_read_heads(self.env.cr, companies, heads)
         # tests share one transaction; during module loading this transaction may hold DDL locks
-        # on the table (a fresh cursor would wait for ourselves) and no other worker appends
-        if registry.ready and not (registry.in_test_mode() or _testing()):
+        # on the table (a fresh cursor would wait for ourselves) and no other worker appends.
+        # `current`: the last event id handed out (ids are only handed out under the lock) is in
+        # our snapshot, so nobody appended since it was taken: no need to look again
+        if not current and registry.ready and not (registry.in_test_mode() or _testing()):
             try:
                 with closing(registry.cursor()) as fresh:
                     fresh.execute(SQL("SET LOCAL lock_timeout = '5s'"))
@@ -235,16 +243,22 @@ class CrmAuditWriter(models.AbstractModel):
 
     @api.model
     def _crm_audit_read_heads(self, cr, companies, heads):
+        """Update `heads` from what `cr` sees; True when it sees the last event id handed out."""
         cr.execute(SQL("""
-            SELECT c.company_id, h.id, h.digest
+            SELECT c.company_id, h.id, h.digest,
+                   (SELECT CASE WHEN is_called THEN last_value ELSE 0 END FROM crm_audit_log_id_seq)
+                       = COALESCE((SELECT max(id) FROM crm_audit_log), 0)
               FROM unnest(%s::int[]) AS c(company_id)
-              JOIN LATERAL (SELECT id, digest FROM crm_audit_log
-                             WHERE COALESCE(company_id, 0) = c.company_id
-                             ORDER BY id DESC LIMIT 1) h ON TRUE
+              LEFT JOIN LATERAL (SELECT id, digest FROM crm_audit_log
+                                  WHERE COALESCE(company_id, 0) = c.company_id
+                                  ORDER BY id DESC LIMIT 1) h ON TRUE
         """, companies))
-        for company_id, event_id, digest in cr.fetchall():
-            if event_id > heads[company_id][0]:
+        current = True
+        for company_id, event_id, digest, up_to_date in cr.fetchall():
+            current = current and up_to_date
+            if event_id and event_id > heads[company_id][0]:
                 heads[company_id] = (event_id, digest)
+        return current
 
     @api.model
     def _crm_audit_insert(self, events):

@@ -77,23 +77,24 @@ class CrmSecurityMaskedMixin(models.AbstractModel):
         """Hook: more grants of real values (e.g. the department matrix)."""
         return []
 
-    def _crm_security_unmasked_ids(self):
-        """Ids among `self` (and their prefetch batch) whose values the user sees, cached per transaction."""
-        cache = self._crm_security_unmasked_cache()
-        ids = {rid for rid in self._ids if isinstance(rid, int)}
-        if not ids <= cache.keys():
-            self._crm_security_decide_unmasked(ids - cache.keys(), cache)
-        return {rid for rid in ids if cache[rid]}
-
     def _crm_security_unmasked_cache(self):
         return self.env.cr.cache.setdefault(CACHE_KEY, {}).setdefault((self.env.uid, self._name), {})
 
     def _crm_security_decide_unmasked(self, missing, cache):
         batch = missing | {rid for rid in self._prefetch_ids if isinstance(rid, int)} - cache.keys()
         # sudo: decides from ownership and shares, whatever the user may read
-        found = set(self.sudo().with_context(active_test=False).search(
-            expression.AND([[("id", "in", list(batch))], self._crm_security_unmasked_domain()])).ids)
-        cache.update({rid: rid in found for rid in batch})
+        records = self.sudo().with_context(active_test=False).browse(sorted(batch))
+        # owners see their own records: no query for those (e.g. an owner saving a form)
+        owner_field = records._fields[self._crm_security_owner_path]
+        records.fetch([owner_field.name])  # with the other columns, as the serialisation needs them
+        owners = records.env.cache.get_until_miss(records, owner_field)
+        owned = {rid for rid, owner in zip(records._ids, owners, strict=False) if owner == self.env.uid}
+        cache.update(dict.fromkeys(owned, True))
+        rest = [rid for rid in records._ids if rid not in owned]
+        if rest:
+            found = set(records.browse(rest).search(
+                expression.AND([[("id", "in", rest)], self._crm_security_unmasked_domain()])).ids)
+            cache.update({rid: rid in found for rid in rest})
 
     @api.model
     def _crm_security_invalidate_masks(self):
@@ -106,36 +107,43 @@ class CrmSecurityMaskedMixin(models.AbstractModel):
             self.env[model].invalidate_model(["crm_security_masked_fields", "crm_security_can_reveal"])
 
     def _crm_security_field_masked(self, fname):
-        """Whether the current user sees `fname` of this record masked.
+        """Whether the current user sees `fname` of this record masked."""
+        return bool(self._crm_security_masked_fnames([fname]).get(self._origin.id or self.id))
 
-        Asked for every protected value that leaves the server: decisions are cached per
-        transaction (kinds of fields seen, records seen in full, reveals) and made in batch.
+    def _crm_security_masked_fnames(self, fnames):
+        """{record id: [the fields among `fnames` the user sees masked]}, only for records with some.
+
+        Asked for every protected value that leaves the server, so decided in batch and cached per
+        transaction: the kinds of fields the user sees everywhere, the records they see in full,
+        their reveals.
         """
-        protected = self._crm_security_protected().get(fname)
-        if not protected:
-            return False
+        protected = self._crm_security_protected()
+        fnames = [fname for fname in fnames if fname in protected]
+        if not fnames:
+            return {}
+        records = self._origin or self  # new records: their origin (new ones of their own: none)
+        ids = [rec_id for rec_id in records._ids if rec_id]
         if self.env.context.get("crm_security_export_masked") and self.env.uid != SUPERUSER_ID:
-            return True  # an export without the sensitive-export right (can only add masking)
+            return {rec_id: fnames for rec_id in ids}  # export without the sensitive-export right
         kinds = self._crm_security_kinds_seen()
-        if kinds is None or protected[0] in kinds:
-            return False
-        record = self._origin if not isinstance(self.id, int) else self
-        rec_id = record.id
-        if not rec_id:
-            return False  # a record being created by this user
-        cache = record._crm_security_unmasked_cache()
-        if rec_id not in cache:
-            record._crm_security_decide_unmasked({rec_id}, cache)
-        if cache[rec_id]:
-            return False
-        return not record._crm_security_revealed(fname)
-
-    def _crm_security_revealed(self, fname):
-        """A temporary reveal of this value to the user (see crm.security.reveal)."""
-        return (self.id, fname) in self.env["crm.security.reveal"]._current_keys(self._name)
+        if kinds is not None:
+            fnames = [fname for fname in fnames if protected[fname][0] not in kinds]
+        if kinds is None or not fnames or not ids:
+            return {}
+        cache = self._crm_security_unmasked_cache()
+        missing = {rec_id for rec_id in ids if rec_id not in cache}
+        if missing:
+            records._crm_security_decide_unmasked(missing, cache)
+        hidden = [rec_id for rec_id in ids if not cache[rec_id]]
+        if not hidden:
+            return {}
+        revealed = self.env["crm.security.reveal"]._current_keys(self._name)
+        if not revealed:
+            return {rec_id: fnames for rec_id in hidden}
+        return {rec_id: [fname for fname in fnames if (rec_id, fname) not in revealed] for rec_id in hidden}
 
     def _crm_security_masked_value(self, fname, value):
-        if not value or not self._crm_security_field_masked(fname):
+        if not value or fname not in self._crm_security_protected() or not self._crm_security_field_masked(fname):
             return value
         return mask(self._crm_security_protected()[fname][0], value)
 
@@ -148,16 +156,14 @@ class CrmSecurityMaskedMixin(models.AbstractModel):
     def _crm_security_audit_mask(self, fname, value, viewer):
         """How `viewer` may see an audited value of this record (masked unless they see the real one;
         a deleted record has no owner any more, so its values stay masked)."""
-        return self.with_user(viewer)._crm_security_masked_value(fname, value)
+        record = self if viewer.id == self.env.uid else self.with_user(viewer)
+        return record._crm_security_masked_value(fname, value)
 
     @api.depends_context("uid")
     def _compute_crm_security_masked_fields(self):
-        protected = [fname for fname in self._crm_security_protected() if fname in self._fields]
-        if protected and self._ids:
-            self._crm_security_unmasked_ids()  # one query for the whole batch
+        masked = self._crm_security_masked_fnames([f for f in self._crm_security_protected() if f in self._fields])
         for rec in self:
-            rec.crm_security_masked_fields = json.dumps(
-                [fname for fname in protected if rec._crm_security_field_masked(fname)])
+            rec.crm_security_masked_fields = json.dumps(masked.get(rec._origin.id or rec.id, []))
 
     @api.depends_context("uid", "allowed_company_ids")
     def _compute_crm_security_can_reveal(self):

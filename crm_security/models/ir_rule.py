@@ -30,8 +30,7 @@ class IrRule(models.Model):
             crm_company_partner_ids=self.env["res.company"].sudo().with_context(active_test=False)
             .search([]).partner_id.ids,
             # departments of all the user's employees (several companies); employee changes clear caches
-            crm_user_department_ids=self.env["hr.employee"].sudo().with_context(active_test=True).search(
-                [("user_id", "=", self.env.uid)]).department_id.ids,
+            crm_user_department_ids=list(self.env["hr.employee"]._crm_security_department_ids(self.env.uid)),
             crm_matrix_leads=current.crm_security_matrix_leads,
         )
         return context

@@ -98,7 +98,7 @@ class ResPartner(models.Model):
     def _crm_security_extra_unmasked_domains(self):
         """Departments of the matrix that see protected fields, for the stages they may read."""
         matrix = self.env["crm.security.matrix"]._stage_ids_by_department()
-        departments = self.env["hr.employee"].sudo().search([("user_id", "=", self.env.uid)]).department_id.ids
+        departments = self.env["hr.employee"]._crm_security_department_ids(self.env.uid)
         stage_ids = {sid for dep in departments if dep in matrix and matrix[dep][2] for sid in matrix[dep][0]}
         domains = super()._crm_security_extra_unmasked_domains()
         if stage_ids:
