@@ -1,4 +1,7 @@
 from odoo import api, fields, models
+from odoo.tools import SQL
+
+from .crm_audit_log_line import EventMany2one
 
 ANOMALY_KINDS = [
     ("export", "Many records exported"),
@@ -29,7 +32,21 @@ class CrmAuditAnomaly(models.Model):
                                   help="Records exported or deleted by the user within the window.")
     limit = fields.Integer(string="Threshold", readonly=True)
     window_hours = fields.Integer(string="Window (hours)", readonly=True)
-    log_id = fields.Many2one("crm.audit.log", string="Event", readonly=True, ondelete="set null")
+    # no foreign key to the log (as its lines): the log's tables stay append-only, even for TRUNCATE
+    log_id = EventMany2one("crm.audit.log", string="Event", readonly=True, ondelete="set null")
+
+    def init(self):
+        # the per-user counts of the anomaly check (deletes and exports only: a small partial index)
+        self.env.cr.execute(SQL("""
+            CREATE INDEX IF NOT EXISTS crm_audit_log_anomaly_idx ON crm_audit_log (user_id, operation, create_date)
+                WHERE operation IN ('unlink', 'export');
+            -- no foreign key may point to the log's tables (a first version of this addon had some)
+            ALTER TABLE IF EXISTS crm_audit_anomaly DROP CONSTRAINT IF EXISTS crm_audit_anomaly_log_id_fkey;
+            ALTER TABLE IF EXISTS crm_audit_restore_log_rel DROP CONSTRAINT IF EXISTS crm_audit_restore_log_rel_log_id_fkey;
+            ALTER TABLE IF EXISTS crm_audit_restore_line DROP CONSTRAINT IF EXISTS crm_audit_restore_line_event_id_fkey;
+            ALTER TABLE IF EXISTS crm_audit_revert DROP CONSTRAINT IF EXISTS crm_audit_revert_event_id_fkey;
+            ALTER TABLE IF EXISTS crm_audit_revert_line DROP CONSTRAINT IF EXISTS crm_audit_revert_line_log_line_id_fkey;
+        """))
 
     @api.depends("model")
     def _compute_model_description(self):

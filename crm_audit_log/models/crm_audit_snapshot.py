@@ -67,8 +67,7 @@ class CrmAuditSnapshot(models.Model):
             CREATE INDEX IF NOT EXISTS crm_audit_snapshot_root_idx ON crm_audit_snapshot (ref, root_id);
             CREATE INDEX IF NOT EXISTS crm_audit_snapshot_file_idx ON crm_audit_snapshot ((data->>'store_fname'))
                 WHERE model = 'ir.attachment';
-            CREATE INDEX IF NOT EXISTS crm_audit_log_snapshot_idx ON crm_audit_log ((details->>'snapshot'))
-                WHERE operation = 'unlink';
+            DROP INDEX IF EXISTS crm_audit_log_snapshot_idx;
         """))
         self.env["crm.audit.storage"]._crm_audit_guard("crm_audit_snapshot")
 

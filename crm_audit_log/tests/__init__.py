@@ -1,4 +1,5 @@
 from . import (
+    test_alerts,
     test_capture,
     test_http,
     test_install,

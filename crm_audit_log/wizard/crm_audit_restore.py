@@ -3,7 +3,18 @@ from collections import defaultdict
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
 
+from ..models.crm_audit_log_line import EventMany2one
+
 RESULT_STATES = [("restored", "Restored"), ("conflict", "Conflict"), ("skipped", "Skipped")]
+
+
+class EventMany2many(fields.Many2many):
+    """A many2many to audit events without a foreign key to the log: its tables stay append-only,
+    even for TRUNCATE (see crm.audit.storage)."""
+
+    def update_db_foreign_keys(self, model):
+        model.pool.add_foreign_key(
+            self.relation, self.column1, model._table, "id", "cascade", model, self._module, force=False)
 
 
 class CrmAuditRestore(models.TransientModel):
@@ -12,7 +23,7 @@ class CrmAuditRestore(models.TransientModel):
     _name = "crm.audit.restore"
     _description = "Restore Deleted Records"
 
-    event_ids = fields.Many2many(
+    event_ids = EventMany2many(
         "crm.audit.log", relation="crm_audit_restore_log_rel", column1="restore_id", column2="log_id",
         string="Delete Events", default=lambda self: self._default_event_ids(),
         domain=[("operation", "=", "unlink")])
@@ -98,7 +109,7 @@ class CrmAuditRestoreLine(models.TransientModel):
     _order = "state, id"
 
     restore_id = fields.Many2one("crm.audit.restore", required=True, ondelete="cascade")
-    event_id = fields.Many2one("crm.audit.log", string="Event", readonly=True)
+    event_id = EventMany2one("crm.audit.log", string="Event", readonly=True)
     model = fields.Char(readonly=True)
     res_id = fields.Integer(string="Record ID", readonly=True)
     name = fields.Char(string="Record", readonly=True)

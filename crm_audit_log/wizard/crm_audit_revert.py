@@ -3,6 +3,7 @@ from collections import defaultdict
 from odoo import Command, api, fields, models
 from odoo.exceptions import AccessError, UserError
 
+from ..models.crm_audit_log_line import EventMany2one
 from ..tools.values import is_secret
 
 NOT_REVERTIBLE = ("one2many", "binary")
@@ -15,7 +16,7 @@ class CrmAuditRevert(models.TransientModel):
     _name = "crm.audit.revert"
     _description = "Revert an Edit"
 
-    event_id = fields.Many2one("crm.audit.log", string="Edit Event", required=True, readonly=True,
+    event_id = EventMany2one("crm.audit.log", string="Edit Event", required=True, readonly=True,
                                domain=[("operation", "=", "write")])
     line_ids = fields.One2many("crm.audit.revert.line", "revert_id", string="Fields")
 
@@ -103,7 +104,7 @@ class CrmAuditRevertLine(models.TransientModel):
     _description = "Field to Revert"
 
     revert_id = fields.Many2one("crm.audit.revert", required=True, ondelete="cascade")
-    log_line_id = fields.Many2one("crm.audit.log.line", string="Change", required=True, ondelete="cascade")
+    log_line_id = EventMany2one("crm.audit.log.line", string="Change", required=True, ondelete="cascade")
     selected = fields.Boolean(string="Put Back", default=True)
     res_id = fields.Integer(related="log_line_id.res_id")
     field_description = fields.Char(related="log_line_id.field_description", string="Field")
