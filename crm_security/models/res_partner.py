@@ -24,7 +24,8 @@ class ResPartner(models.Model):
     crm_security_is_company_partner = fields.Boolean(
         compute="_compute_crm_security_is_company_partner", search="_search_crm_security_is_company_partner")
     crm_security_is_user_partner = fields.Boolean(
-        compute="_compute_crm_security_is_user_partner", search="_search_crm_security_is_user_partner")
+        string="Partner of a User", compute="_compute_crm_security_is_user_partner",
+        search="_search_crm_security_is_user_partner")
 
     def init(self):
         super().init()
