@@ -1,5 +1,4 @@
 from odoo import api, fields, models
-from odoo.tools import SQL
 
 from .crm_audit_log_line import EventMany2one
 
@@ -34,19 +33,6 @@ class CrmAuditAnomaly(models.Model):
     window_hours = fields.Integer(string="Window (hours)", readonly=True)
     # no foreign key to the log (as its lines): the log's tables stay append-only, even for TRUNCATE
     log_id = EventMany2one("crm.audit.log", string="Event", readonly=True, ondelete="set null")
-
-    def init(self):
-        # the per-user counts of the anomaly check (deletes and exports only: a small partial index)
-        self.env.cr.execute(SQL("""
-            CREATE INDEX IF NOT EXISTS crm_audit_log_anomaly_idx ON crm_audit_log (user_id, operation, create_date)
-                WHERE operation IN ('unlink', 'export');
-            -- no foreign key may point to the log's tables (a first version of this addon had some)
-            ALTER TABLE IF EXISTS crm_audit_anomaly DROP CONSTRAINT IF EXISTS crm_audit_anomaly_log_id_fkey;
-            ALTER TABLE IF EXISTS crm_audit_restore_log_rel DROP CONSTRAINT IF EXISTS crm_audit_restore_log_rel_log_id_fkey;
-            ALTER TABLE IF EXISTS crm_audit_restore_line DROP CONSTRAINT IF EXISTS crm_audit_restore_line_event_id_fkey;
-            ALTER TABLE IF EXISTS crm_audit_revert DROP CONSTRAINT IF EXISTS crm_audit_revert_event_id_fkey;
-            ALTER TABLE IF EXISTS crm_audit_revert_line DROP CONSTRAINT IF EXISTS crm_audit_revert_line_log_line_id_fkey;
-        """))
 
     @api.depends("model")
     def _compute_model_description(self):

@@ -68,6 +68,15 @@ class CrmAuditSnapshot(models.Model):
             CREATE INDEX IF NOT EXISTS crm_audit_snapshot_file_idx ON crm_audit_snapshot ((data->>'store_fname'))
                 WHERE model = 'ir.attachment';
             DROP INDEX IF EXISTS crm_audit_log_snapshot_idx;
+            -- the per-user counts of the anomaly check (deletes and exports only: a small partial index)
+            CREATE INDEX IF NOT EXISTS crm_audit_log_anomaly_idx ON crm_audit_log (user_id, operation, create_date)
+                WHERE operation IN ('unlink', 'export');
+            -- no foreign key may point to the log's tables (a first version of this addon had some)
+            ALTER TABLE IF EXISTS crm_audit_anomaly DROP CONSTRAINT IF EXISTS crm_audit_anomaly_log_id_fkey;
+            ALTER TABLE IF EXISTS crm_audit_restore_log_rel DROP CONSTRAINT IF EXISTS crm_audit_restore_log_rel_log_id_fkey;
+            ALTER TABLE IF EXISTS crm_audit_restore_line DROP CONSTRAINT IF EXISTS crm_audit_restore_line_event_id_fkey;
+            ALTER TABLE IF EXISTS crm_audit_revert DROP CONSTRAINT IF EXISTS crm_audit_revert_event_id_fkey;
+            ALTER TABLE IF EXISTS crm_audit_revert_line DROP CONSTRAINT IF EXISTS crm_audit_revert_line_log_line_id_fkey;
         """))
         self.env["crm.audit.storage"]._crm_audit_guard("crm_audit_snapshot")
 

@@ -62,7 +62,8 @@ class TestAlerts(AuditCase):
         self.env.cr.flush()
         mails = self.env["mail.mail"].sudo().search([("id", ">", self.last_mail)])
         if template:
-            subject = {"delete": "Deleted:", "export": "Exported:", "anomaly": "Security alert:"}[template]
+            subject = {"delete": "Deleted:", "export": "Exported:", "anomaly": "Security alert:",
+                       "digest": "Weekly exports"}[template]
             mails = mails.filtered(lambda mail: mail.subject.startswith(subject))
         return {mail.recipient_ids.user_ids[:1]: mail for mail in mails}
 
@@ -133,6 +134,24 @@ class TestAlerts(AuditCase):
         self.assertIn("Country / Country Name", body)
         self.assertIn(partners[0].name, body)
         self.assertNotIn("@khach.vn", body)
+
+    def test_weekly_export_digest_off_by_default(self):
+        admin_group = self.env.ref("crm_security.group_customer_data_admin", raise_if_not_found=False)
+        if admin_group:
+            self.with_leader.groups_id |= admin_group
+        self._customers(self.with_leader, 2).with_user(self.with_leader).export_data(["name"])
+        self.env.cr.flush()
+        Alert = self.env["crm.audit.alert"]
+        self.assertFalse(self.company.crm_audit_digest_enabled)
+        Alert._cron_export_digest()
+        self.assertFalse(self._mails("digest"))
+        self.company.crm_audit_digest_enabled = True
+        Alert._cron_export_digest()
+        digests = self._mails("digest")
+        self.assertEqual(set(digests), {self.root}, "to the root recipients only")
+        body = str(digests[self.root].body_html)
+        self.assertIn(self.with_leader.name, body)
+        self.assertRegex(body, r">2</td>", "the rows exported")
 
     # ------------------------------------------------------------------ anomalies
     def _delete_one(self, owner):
