@@ -28,11 +28,12 @@ class ResPartner(models.Model):
         search="_search_crm_security_is_user_partner")
 
     def init(self):
-        super().init()
+        result = super().init()
         # the record rules ask for the partners of internal users (partner_share not set): few rows,
         # found through this index instead of a scan of every customer
         self.env.cr.execute(SQL(
             "CREATE INDEX IF NOT EXISTS res_partner_crm_security_partner_share_index ON res_partner (partner_share)"))
+        return result
 
     @api.depends("user_ids")
     def _compute_crm_security_is_user_partner(self):
