@@ -1,5 +1,6 @@
 from odoo import api, fields, models
 
+from ..tools.actions import form_action
 from .crm_audit_log_line import EventMany2one
 
 ANOMALY_KINDS = [
@@ -49,10 +50,4 @@ class CrmAuditAnomaly(models.Model):
 
     def action_open_event(self):
         self.ensure_one()
-        return {
-            "type": "ir.actions.act_window",
-            "res_model": "crm.audit.log",
-            "res_id": self.log_id.id,
-            "view_mode": "form",
-            "views": [(False, "form")],
-        }
+        return form_action("crm.audit.log", self.log_id.id)

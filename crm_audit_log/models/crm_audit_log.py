@@ -4,6 +4,7 @@ from odoo import api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import SQL
 
+from ..tools.actions import form_action
 from ..tools.chain import normalize
 
 OPERATIONS = [
@@ -37,6 +38,7 @@ class CrmAuditLog(models.Model):
     """
 
     _name = "crm.audit.log"
+    _inherit = ["crm.audit.append.only.mixin"]
     _description = "Audit Event"
     _order = "id desc"
     _log_access = False
@@ -156,25 +158,6 @@ class CrmAuditLog(models.Model):
                 "%(operation)s: %(document)s", operation=labels.get(event.operation, event.operation or ""),
                 document=event.model_description or "")
 
-    # ------------------------------------------------------------------ append-only
-    def _crm_audit_refuse_change(self):
-        raise UserError(self.env._(
-            "Audit events cannot be created, changed or deleted: the log is append-only and written "
-            "by the system."))
-
-    @api.model_create_multi
-    def create(self, vals_list):
-        self._crm_audit_refuse_change()
-        return super().create(vals_list)
-
-    def write(self, vals):
-        self._crm_audit_refuse_change()
-        return super().write(vals)
-
-    @api.ondelete(at_uninstall=False)
-    def _unlink_except_audit_event(self):
-        self._crm_audit_refuse_change()
-
     # ------------------------------------------------------------------ who sees which events
     @api.model
     def _crm_audit_sees_all(self):
@@ -244,43 +227,25 @@ class CrmAuditLog(models.Model):
         self.ensure_one()
         if not self.record_ref:
             raise UserError(self.env._("This event does not concern a single existing record."))
-        return {
-            "type": "ir.actions.act_window",
-            "res_model": self.model,
-            "res_id": self.res_id,
-            "view_mode": "form",
-            "views": [(False, "form")],
-        }
+        return form_action(self.model, self.res_id)
 
     def action_crm_audit_restore(self):
         """The restore wizard, for these delete events."""
         events = self.filtered("has_snapshot")
         if not events:
             raise UserError(self.env._("These events have no deleted records to restore."))
-        return {
-            "type": "ir.actions.act_window",
-            "name": self.env._("Restore Deleted Records"),
-            "res_model": "crm.audit.restore",
-            "view_mode": "form",
-            "views": [(False, "form")],
-            "target": "new",
-            "context": {"active_model": self._name, "active_ids": events.ids, "active_id": events[0].id},
-        }
+        return form_action(
+            "crm.audit.restore", False, name=self.env._("Restore Deleted Records"), target="new",
+            context={"active_model": self._name, "active_ids": events.ids, "active_id": events[0].id})
 
     def action_crm_audit_revert(self):
         """The revert wizard, for this edit event."""
         self.ensure_one()
         if self.operation != "write":
             raise UserError(self.env._("Only edits can be reverted."))
-        return {
-            "type": "ir.actions.act_window",
-            "name": self.env._("Revert an Edit"),
-            "res_model": "crm.audit.revert",
-            "view_mode": "form",
-            "views": [(False, "form")],
-            "target": "new",
-            "context": {"active_model": self._name, "active_id": self.id, "active_ids": self.ids},
-        }
+        return form_action(
+            "crm.audit.revert", False, name=self.env._("Revert an Edit"), target="new",
+            context={"active_model": self._name, "active_id": self.id, "active_ids": self.ids})
 
     @api.model
     def action_verify_integrity(self):

@@ -26,6 +26,7 @@ class CrmAuditLogLine(models.Model):
     """
 
     _name = "crm.audit.log.line"
+    _inherit = ["crm.audit.append.only.mixin"]
     _description = "Audit Field Change"
     _order = "log_id desc, id"
     _log_access = False
@@ -108,23 +109,6 @@ class CrmAuditLogLine(models.Model):
         self.env.cr.execute(SQL(
             "SELECT id, old_raw, new_raw FROM crm_audit_log_line WHERE id = ANY(%s)", list(self.ids)))
         return {line_id: (old, new) for line_id, old, new in self.env.cr.fetchall()}
-
-    # ------------------------------------------------------------------ append-only
-    def _crm_audit_refuse_change(self):
-        self.env["crm.audit.log"]._crm_audit_refuse_change()
-
-    @api.model_create_multi
-    def create(self, vals_list):
-        self._crm_audit_refuse_change()
-        return super().create(vals_list)
-
-    def write(self, vals):
-        self._crm_audit_refuse_change()
-        return super().write(vals)
-
-    @api.ondelete(at_uninstall=False)
-    def _unlink_except_audit_line(self):
-        self._crm_audit_refuse_change()
 
     # ------------------------------------------------------------------ who sees which lines
     @api.model

@@ -44,6 +44,7 @@ class CrmAuditSnapshot(models.Model):
     """
 
     _name = "crm.audit.snapshot"
+    _inherit = ["crm.audit.append.only.mixin"]
     _description = "Deleted Record Snapshot"
     _order = "id"
     _log_access = False
@@ -108,20 +109,6 @@ class CrmAuditSnapshot(models.Model):
                  JOIN unnest(%s::varchar[], %s::int[]) AS p(ref, root) ON s.ref = p.ref AND s.root_id = p.root
                 WHERE s.kind = 'restored'""", [p[0] for p in pairs], [p[1] for p in pairs]))
         return set(self.env.cr.fetchall())
-
-    # ------------------------------------------------------------------ append-only
-    @api.model_create_multi
-    def create(self, vals_list):
-        self.env["crm.audit.log"]._crm_audit_refuse_change()
-        return super().create(vals_list)
-
-    def write(self, vals):
-        self.env["crm.audit.log"]._crm_audit_refuse_change()
-        return super().write(vals)
-
-    @api.ondelete(at_uninstall=False)
-    def _unlink_except_snapshot(self):
-        self.env["crm.audit.log"]._crm_audit_refuse_change()
 
     # ------------------------------------------------------------------ what goes with a record
     @api.model

@@ -1,1 +1,1 @@
-from . import chain, request_context, values
+from . import actions, chain, request_context, values

@@ -4,6 +4,7 @@ from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError
 
 from ..models.crm_audit_log_line import EventMany2one
+from ..tools.actions import form_action
 
 RESULT_STATES = [("restored", "Restored"), ("conflict", "Conflict"), ("skipped", "Skipped")]
 
@@ -74,15 +75,7 @@ class CrmAuditRestore(models.TransientModel):
             "missing": "\n".join(result.get("missing") or ()) or False,
         }) for result in results]
         self.state = "done"
-        return {
-            "type": "ir.actions.act_window",
-            "res_model": self._name,
-            "res_id": self.id,
-            "view_mode": "form",
-            "views": [(False, "form")],
-            "target": "new",
-            "name": self.env._("Restore Deleted Records"),
-        }
+        return form_action(self._name, self.id, target="new", name=self.env._("Restore Deleted Records"))
 
     def _crm_audit_log_restores(self, results):
         """One restore event per model: it lists the records, so it shows in their history."""
@@ -122,10 +115,4 @@ class CrmAuditRestoreLine(models.TransientModel):
         self.ensure_one()
         if self.state != "restored" or self.model not in self.env:
             raise UserError(self.env._("This record was not restored."))
-        return {
-            "type": "ir.actions.act_window",
-            "res_model": self.model,
-            "res_id": self.res_id,
-            "view_mode": "form",
-            "views": [(False, "form")],
-        }
+        return form_action(self.model, self.res_id)
