@@ -1,6 +1,7 @@
 from . import (
     base,
     crm_audit_alert,
+    crm_audit_alert_job,
     crm_audit_append_only,
     crm_audit_anomaly,
     crm_audit_capture,

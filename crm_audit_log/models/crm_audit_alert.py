@@ -1,3 +1,4 @@
+import json
 import logging
 from datetime import timedelta
 
@@ -11,6 +12,8 @@ from .crm_audit_writer import MERGE
 _logger = logging.getLogger(__name__)
 
 BUFFER = "crm_audit_log.alerts"
+CRON = "crm_audit_log.ir_cron_crm_audit_alerts"
+JOBS_PER_RUN = 200
 NAMES_SHOWN = 5
 TEMPLATES = {
     "unlink": "crm_audit_log.mail_template_delete_alert",
@@ -23,12 +26,13 @@ DIGEST_TEMPLATE = "crm_audit_log.mail_template_export_digest"
 class CrmAuditAlert(models.AbstractModel):
     """E-mail alerts on deletes and exports, anomaly alerts, and the weekly export digest.
 
-    Alerts are built when the transaction commits, right after its audit events are written
-    (precommit hook registered after the writer's), so they link to the event; a rolled-back
-    operation sends nothing. They are `mail.template` records rendered once per recipient in the
-    recipient's language and only queued (`mail.mail`, sent by the mail queue cron): a mail server
-    that is down never blocks or undoes the operation, the queue retries later. A broken template
-    is logged and skipped, never fatal to the operation.
+    When the transaction commits, right after its audit events are written (precommit hook
+    registered after the writer's), each alert becomes one row of `crm.audit.alert.job`, committed
+    with the operation (a rolled-back operation alerts nobody) and processed by a cron triggered at
+    once: rendering mails never slows down, blocks or undoes the user's delete or export. The
+    mails are `mail.template` records rendered once per recipient in the recipient's language and
+    only queued (`mail.mail`, sent by the mail queue cron): a mail server that is down never loses
+    an alert, the queue retries later. A broken template is logged and skipped.
     """
 
     _name = "crm.audit.alert"
@@ -55,7 +59,7 @@ class CrmAuditAlert(models.AbstractModel):
         queue = data.get(BUFFER)
         if queue is None:
             queue = data[BUFFER] = {}
-            # superuser: the hook renders templates and queues mails for the recipients computed here
+            # superuser: the hook queues the alert jobs and triggers their cron
             cr.precommit.add(self.sudo().with_context({"lang": self.env.lang})._crm_audit_alert_flush)
         if id(event) in queue:
             return
@@ -65,21 +69,48 @@ class CrmAuditAlert(models.AbstractModel):
 
     def _crm_audit_alert_flush(self):
         queue = self.env.cr.precommit.data.pop(BUFFER, None) or {}
-        for event, kind, ids in list(queue.values()):
-            if not event.get("id"):
-                continue  # discarded with a rolled-back import test
+        # events without id were discarded with a rolled-back import test
+        jobs = [(event["id"], kind, json.dumps(event.get("alert_names") or []))
+                for event, kind, _ids in queue.values() if event.get("id")]
+        if not jobs:
+            return
+        self.env.cr.execute(SQL(
+            "INSERT INTO crm_audit_alert_job (log_id, kind, names) VALUES %s",
+            SQL(", ").join(SQL("(%s, %s, %s::jsonb)", *job) for job in jobs)))
+        cron = self.env.ref(CRON, raise_if_not_found=False)
+        if cron:
+            cron._trigger()
+            self.env.flush_all()
+
+    @api.model
+    def _cron_send_alerts(self, limit=JOBS_PER_RUN):
+        """Send the pending alerts, oldest first, `limit` per run (the cron runs again at once while
+        some remain). Each alert in its own savepoint: a broken one is logged and dropped."""
+        cr = self.env.cr
+        cr.execute(SQL(
+            """SELECT job.id, job.kind, job.names, log.id, log.user_id, log.company_id, log.model,
+                      log.record_count, log.details->'fields', log.create_date
+                 FROM crm_audit_alert_job job JOIN crm_audit_log log ON log.id = job.log_id
+             ORDER BY job.id LIMIT %s FOR UPDATE OF job SKIP LOCKED""", limit))
+        rows = cr.fetchall()
+        for _job_id, kind, names, log_id, user_id, company_id, model, count, paths, create_date in rows:
+            event = {"id": log_id, "user_id": user_id, "company_id": company_id, "model": model,
+                     "record_count": count, "alert_names": names or [], "create_date": create_date,
+                     "details": {"fields": paths} if paths is not None else {}}
             try:
-                # no flushing savepoint: this runs inside the precommit hooks
-                with self.env.cr.savepoint(flush=False):
-                    self._crm_audit_alert_event(event, kind, ids)
-                    self.env.flush_all()
+                with cr.savepoint():
+                    self._crm_audit_alert_event(event, kind)
             except Exception:
-                _logger.exception("Audit alert for event #%s could not be prepared", event.get("id"))
-        self.env.flush_all()
+                _logger.exception("Audit alert for event #%s could not be prepared", log_id)
+        if rows:
+            cr.execute(SQL("DELETE FROM crm_audit_alert_job WHERE id = ANY(%s)", [row[0] for row in rows]))
+            cr.execute(SQL("SELECT count(*) FROM crm_audit_alert_job"))
+            self.env["ir.cron"]._notify_progress(done=len(rows), remaining=cr.fetchone()[0])
+        return len(rows)
 
     # ------------------------------------------------------------------ delete and export alerts
     @api.model
-    def _crm_audit_alert_event(self, event, kind, ids):
+    def _crm_audit_alert_event(self, event, kind):
         Users = self.env["res.users"].with_context(active_test=False)
         actor = Users.browse(event["user_id"]).exists()
         company = self.env["res.company"].browse(event["company_id"]).exists() or actor.company_id
@@ -89,7 +120,7 @@ class CrmAuditAlert(models.AbstractModel):
         log = self.env["crm.audit.log"].browse(event["id"])
         if enabled:
             names = event.get("alert_names") or []
-            count = event.get("record_count") or len(ids or ())
+            count = event.get("record_count") or len(names)
             base = {
                 "crm_audit_names": names,
                 "crm_audit_more": max(0, count - len(names)),

@@ -57,9 +57,19 @@ class TestAlerts(AuditCase):
             dict({"name": f"Khách {owner.login} {i}", "email": f"khach{i}.{owner.login}@khach.vn",
                   "user_id": owner.id}, **vals) for i in range(count)])
 
-    def _mails(self, template=None):
-        """Mails queued since the test started (commit-time hooks flushed), per recipient user."""
+    def _commit_and_run_cron(self):
+        """What a commit and then the triggered alert cron do."""
         self.env.cr.flush()
+        cron = self.env.ref("crm_audit_log.ir_cron_crm_audit_alerts")
+        self.assertTrue(self.env["ir.cron.trigger"].search_count([("cron_id", "=", cron.id)]) or not self.env[
+            "crm.audit.alert.job"].search_count([]), "every queued alert triggers the cron")
+        while self.env["crm.audit.alert"]._cron_send_alerts():
+            pass
+
+    def _mails(self, template=None):
+        """Mails queued since the test started (the operation committed, the alert cron run), per
+        recipient user."""
+        self._commit_and_run_cron()
         mails = self.env["mail.mail"].sudo().search([("id", ">", self.last_mail)])
         if template:
             subject = {"delete": "Deleted:", "export": "Exported:", "anomaly": "Security alert:",
@@ -86,6 +96,26 @@ class TestAlerts(AuditCase):
             self.assertNotIn("@khach.vn", body + mail.subject, "no protected value in the alert")
             self.assertIn("2 Contact", mail.subject)
 
+    def test_alerts_are_rendered_by_the_cron_not_by_the_operation(self):
+        self._customers(self.alone).with_user(self.alone).unlink()
+        self.env.cr.flush()  # the commit of the user's request
+        Mail, Job = self.env["mail.mail"].sudo(), self.env["crm.audit.alert.job"]
+        self.assertFalse(Mail.search_count([("id", ">", self.last_mail)]), "no mail rendered in the request")
+        job = Job.search([])
+        event = self.events(operation="unlink", model="res.partner")[0]
+        self.assertEqual((job.log_id, job.kind), (event, "unlink"))
+        self.assertEqual(set(self._mails("delete")), {self.root, self.alone})
+        self.assertFalse(job.exists(), "done once")
+        self.assertFalse(self.env["crm.audit.alert"]._cron_send_alerts(), "nothing left, nothing sent twice")
+
+    def test_a_broken_alert_is_logged_and_dropped(self):
+        self._customers(self.alone).with_user(self.alone).unlink()
+        template = self.env.ref("crm_audit_log.mail_template_delete_alert")
+        template.subject = "{{ object.no_such_field }}"
+        with mute_logger("odoo.addons.crm_audit_log.models.crm_audit_alert", "odoo.addons.mail.models.mail_render_mixin"):
+            self.assertFalse(self._mails("delete"))
+        self.assertFalse(self.env["crm.audit.alert.job"].search([]))
+
     def test_delete_alert_department_manager_without_team(self):
         self._customers(self.with_manager).with_user(self.with_manager).unlink()
         expected = {self.root, self.with_manager}
@@ -110,7 +140,7 @@ class TestAlerts(AuditCase):
         self.env["ir.module.module"]._load_module_terms(["crm_audit_log"], ["vi_VN"], overwrite=True)
         self.leader.lang = "vi_VN"
         self._customers(self.with_leader).with_user(self.with_leader).unlink()
-        self.env.cr.flush()
+        self._commit_and_run_cron()
         mails = {mail.recipient_ids.user_ids[:1]: mail for mail in self.env["mail.mail"].sudo().search(
             [("id", ">", self.last_mail)])}
         self.assertTrue(mails[self.leader].subject.startswith("Đã xoá"), mails[self.leader].subject)
@@ -140,7 +170,7 @@ class TestAlerts(AuditCase):
         if admin_group:
             self.with_leader.groups_id |= admin_group
         self._customers(self.with_leader, 2).with_user(self.with_leader).export_data(["name"])
-        self.env.cr.flush()
+        self._commit_and_run_cron()
         Alert = self.env["crm.audit.alert"]
         self.assertFalse(self.company.crm_audit_digest_enabled)
         Alert._cron_export_digest()
@@ -156,7 +186,7 @@ class TestAlerts(AuditCase):
     # ------------------------------------------------------------------ anomalies
     def _delete_one(self, owner):
         self._customers(owner).with_user(owner).unlink()
-        self.env.cr.flush()
+        self._commit_and_run_cron()
 
     def test_anomaly_threshold_once_per_window(self):
         self.company.write({"crm_audit_anomaly_delete_limit": 2, "crm_audit_anomaly_window": 1})
@@ -185,7 +215,7 @@ class TestAlerts(AuditCase):
         if admin_group:
             self.alone.groups_id |= admin_group
         self._customers(self.alone, 3).with_user(self.alone).export_data(["name"])
-        self.env.cr.flush()
+        self._commit_and_run_cron()
         anomaly = self.env["crm.audit.anomaly"].search([("user_id", "=", self.alone.id)])
         self.assertEqual((anomaly.kind, anomaly.record_count), ("export", 3))
 
