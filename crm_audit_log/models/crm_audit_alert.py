@@ -77,9 +77,9 @@ class CrmAuditAlert(models.AbstractModel):
         self.env.cr.execute(SQL(
             "INSERT INTO crm_audit_alert_job (log_id, kind, names) VALUES %s",
             SQL(", ").join(SQL("(%s, %s, %s::jsonb)", *job) for job in jobs)))
-        cron = self.env.ref(CRON, raise_if_not_found=False)
-        if cron:
-            cron._trigger()
+        cron_id = self.env["ir.model.data"]._xmlid_to_res_id(CRON, raise_if_not_found=False)
+        if cron_id:
+            self.env["ir.cron"].browse(cron_id)._trigger()
             self.env.flush_all()
 
     @api.model
@@ -90,10 +90,12 @@ class CrmAuditAlert(models.AbstractModel):
         cr.execute(SQL(
             """SELECT job.id, job.kind, job.names, log.id, log.user_id, log.company_id, log.model,
                       log.record_count, log.details->'fields', log.create_date
-                 FROM crm_audit_alert_job job JOIN crm_audit_log log ON log.id = job.log_id
+                 FROM crm_audit_alert_job job LEFT JOIN crm_audit_log log ON log.id = job.log_id
              ORDER BY job.id LIMIT %s FOR UPDATE OF job SKIP LOCKED""", limit))
         rows = cr.fetchall()
         for _job_id, kind, names, log_id, user_id, company_id, model, count, paths, create_date in rows:
+            if log_id is None:
+                continue  # its event is gone (retention): nothing left to alert about
             event = {"id": log_id, "user_id": user_id, "company_id": company_id, "model": model,
                      "record_count": count, "alert_names": names or [], "create_date": create_date,
                      "details": {"fields": paths} if paths is not None else {}}

@@ -2,6 +2,7 @@ from collections import defaultdict
 from datetime import datetime, timezone
 
 from odoo import SUPERUSER_ID, api, models, tools
+from odoo.exceptions import MissingError
 from odoo.tools import SQL
 
 from ..tools import request_context
@@ -239,5 +240,8 @@ class CrmAuditCapture(models.AbstractModel):
         if comodel not in self.env:
             return {}
         # sudo: names of related records, stored in the log like the ids they go with
-        records = self.env[comodel].sudo().with_context(active_test=False).browse(sorted(ids)).exists()
-        return {rec.id: rec.display_name for rec in records}
+        records = self.env[comodel].sudo().with_context(active_test=False).browse(sorted(ids))
+        try:
+            return {rec.id: rec.display_name for rec in records}
+        except MissingError:  # deleted since the value was captured (rare: no query spent on it otherwise)
+            return {rec.id: rec.display_name for rec in records.exists()}

@@ -204,9 +204,10 @@ class CrmAuditRestorer(models.AbstractModel):
                 fname=field.name, table=SQL.identifier(comodel._table), ids=snap_ids,
                 restoring=sorted(restoring.get(comodel._name, ()))) for field, comodel in targets]
             cr.execute(SQL(" UNION ALL ").join(selects))
+            rows = cr.fetchall()  # before the labels below, which may query
             labels = {field.name: field._description_string(self.env) for field, _comodel in targets}
             description = self.env["ir.model"]._get(model_name).name or model_name
-            for ref, root, res_id, fname, target in cr.fetchall():
+            for ref, root, res_id, fname, target in rows:
                 gone[fname].add(target)
                 missing[(ref, root)].append(self.env._(
                     "%(document)s #%(id)s: %(field)s pointed to a record that no longer exists (#%(target)s); "

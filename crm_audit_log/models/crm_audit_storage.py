@@ -18,6 +18,8 @@ class CrmAuditStorage(models.AbstractModel):
     * per record: btree (model, res_id) for single-record events, GIN on `res_ids` (int[]) for bulk
       ones; lines: btree (res_id, log_id), the model checked on the few rows found;
     * time: BRIN on create_date; chains: btree (company, id);
+    * ``crm_audit_log_appender_seq``: the transaction id of the last appender (see
+      `crm.audit.writer._crm_audit_reserve`), kept in a sequence because sequences ignore rollbacks;
     * triggers refuse UPDATE, DELETE and TRUNCATE on both tables, except DELETE when the retention
       job has set the transaction-local flag ``crm_audit.allow_purge``.
     """
@@ -37,6 +39,7 @@ class CrmAuditStorage(models.AbstractModel):
                 WHERE res_ids IS NOT NULL;
             CREATE INDEX IF NOT EXISTS crm_audit_log_create_date_brin ON crm_audit_log USING brin (create_date);
             CREATE INDEX IF NOT EXISTS crm_audit_log_chain_idx ON crm_audit_log ((COALESCE(company_id, 0)), id);
+            CREATE SEQUENCE IF NOT EXISTS crm_audit_log_appender_seq;
         """))
         self._crm_audit_guard("crm_audit_log")
 

@@ -157,7 +157,6 @@ class CrmAuditWriter(models.AbstractModel):
     # ------------------------------------------------------------------ appending to the chain
     @api.model
     def _crm_audit_append(self, events):
-        cr = self.env.cr
         if not self._crm_audit_check_references(events):
             return  # the module is being uninstalled
         self.env["crm.audit.capture"]._crm_audit_finalize(events)
@@ -167,17 +166,14 @@ class CrmAuditWriter(models.AbstractModel):
                 event["record_count"] = len(ids or ())
             event["res_id"] = ids[0] if ids and len(ids) == 1 else None
             event["res_ids"] = ids if ids and len(ids) > 1 else None
-        companies = sorted({event["company_id"] or 0 for event in events})
-        for company_id in companies:
-            cr.execute(SQL("SELECT pg_advisory_xact_lock(%s, %s)", LOCK_NAMESPACE, company_id))
         for event in events:
             for line in event["lines"]:
                 line["old_json"] = None if line["old_raw"] is None else to_json(line["old_raw"])
                 line["new_json"] = None if line["new_raw"] is None else to_json(line["new_raw"])
                 line["canonical"] = line_canonical(line)
-        heads = self._crm_audit_heads(companies)
-        cr.execute(SQL("SELECT nextval('crm_audit_log_id_seq') FROM generate_series(1, %s)", len(events)))
-        for event, event_id in zip(events, sorted(row[0] for row in cr.fetchall()), strict=False):
+        companies = sorted({event["company_id"] or 0 for event in events})
+        heads, event_ids = self._crm_audit_reserve(companies, len(events))
+        for event, event_id in zip(events, event_ids, strict=True):
             chain = event["company_id"] or 0
             event["id"] = event_id
             event["prev_digest"] = heads[chain]
@@ -217,48 +213,68 @@ class CrmAuditWriter(models.AbstractModel):
         return True
 
     @api.model
-    def _crm_audit_heads(self, companies):
-        """Last digest of each company's chain, as committed by others or written by this transaction.
+    def _crm_audit_reserve(self, companies, count):
+        """Lock the chains of `companies` (until the end of the transaction), read their heads and
+        hand out `count` event ids, in id order: ({company: head digest}, [ids]).
 
-        Odoo's transactions are REPEATABLE READ: once the lock is ours, our snapshot may predate
-        the events appended by the transaction that held it before. A fresh cursor sees them; our
-        own cursor sees what this transaction appended (which then holds the lock since): the
-        row with the greater id is the head.
+        One round trip. Odoo's transactions are REPEATABLE READ: once the lock is ours, our
+        snapshot may predate events that the transaction holding the lock before us committed.
+        Each appender leaves its transaction id in ``crm_audit_log_appender_seq`` (a sequence:
+        rollbacks do not undo it): when that last appender is ourselves, was rolled back, or
+        committed before our snapshot, our snapshot sees every head; otherwise (only then) the
+        heads are read again with a fresh cursor.
         """
-        registry = self.env.registry
+        cr = self.env.cr
+        cr.execute(SQL(
+            """SELECT pg_advisory_xact_lock(%(ns)s, company_id) FROM unnest(%(companies)s::int[]) AS c(company_id);
+               WITH previous AS MATERIALIZED (
+                   SELECT NOT is_called OR last_value = txid_current()
+                          OR txid_visible_in_snapshot(last_value, txid_current_snapshot())
+                          OR txid_status(last_value) IS DISTINCT FROM 'committed' AS seen
+                     FROM crm_audit_log_appender_seq)
+               SELECT ARRAY(SELECT nextval('crm_audit_log_id_seq') FROM generate_series(1, %(count)s)),
+                      (SELECT seen FROM previous), %(heads)s,
+                      -- read first (the CTE), then we are the last appender
+                      (SELECT setval('crm_audit_log_appender_seq', txid_current()) FROM previous)""",
+            ns=LOCK_NAMESPACE, companies=companies, count=count, heads=self._crm_audit_heads_sql(companies)))
+        event_ids, current, rows, _ = cr.fetchone()
         heads = {company_id: (0, GENESIS) for company_id in companies}
-        current = self._crm_audit_read_heads(self.env.cr, companies, heads)
+        self._crm_audit_update_heads(heads, rows)
         # tests share one transaction; during module loading this transaction may hold DDL locks
-        # on the table (a fresh cursor would wait for ourselves) and no other worker appends.
-        # `current`: the last event id handed out (ids are only handed out under the lock) is in
-        # our snapshot, so nobody appended since it was taken: no need to look again
+        # on the table (a fresh cursor would wait for ourselves) and no other worker appends
+        registry = self.env.registry
         if not current and registry.ready and not (registry.in_test_mode() or _testing()):
             try:
                 with closing(registry.cursor()) as fresh:
-                    fresh.execute(SQL("SET LOCAL lock_timeout = '5s'"))
-                    self._crm_audit_read_heads(fresh, companies, heads)
+                    fresh.execute(SQL("SET LOCAL lock_timeout = '5s'; SELECT %s",
+                                      self._crm_audit_heads_sql(companies)))
+                    self._crm_audit_update_heads(heads, fresh.fetchone()[0])
             except (psycopg2.errors.LockNotAvailable, psycopg2.errors.UndefinedTable):
                 _logger.warning("Audit chain head read from this transaction only", exc_info=True)
+        return {company_id: digest for company_id, (_id, digest) in heads.items()}, sorted(event_ids)
+
+    @api.model
+    def _crm_audit_heads(self, companies):
+        """{company: last digest of its chain} as this transaction sees it (no lock taken)."""
+        self.env.cr.execute(SQL("SELECT %s", self._crm_audit_heads_sql(companies)))
+        heads = {company_id: (0, GENESIS) for company_id in companies}
+        self._crm_audit_update_heads(heads, self.env.cr.fetchone()[0])
         return {company_id: digest for company_id, (_id, digest) in heads.items()}
 
     @api.model
-    def _crm_audit_read_heads(self, cr, companies, heads):
-        """Update `heads` from what `cr` sees; True when it sees the last event id handed out."""
-        cr.execute(SQL("""
-            SELECT c.company_id, h.id, h.digest,
-                   (SELECT CASE WHEN is_called THEN last_value ELSE 0 END FROM crm_audit_log_id_seq)
-                       = COALESCE((SELECT max(id) FROM crm_audit_log), 0)
-              FROM unnest(%s::int[]) AS c(company_id)
-              LEFT JOIN LATERAL (SELECT id, digest FROM crm_audit_log
-                                  WHERE COALESCE(company_id, 0) = c.company_id
-                                  ORDER BY id DESC LIMIT 1) h ON TRUE
-        """, companies))
-        current = True
-        for company_id, event_id, digest, up_to_date in cr.fetchall():
-            current = current and up_to_date
+    def _crm_audit_heads_sql(self, companies):
+        """[[company, last event id, its digest]] of each company's chain (id null: empty chain)."""
+        return SQL("""ARRAY(SELECT json_build_array(c.company_id, h.id, h.digest)
+                              FROM unnest(%s::int[]) AS c(company_id)
+                              LEFT JOIN LATERAL (SELECT id, digest FROM crm_audit_log
+                                                  WHERE COALESCE(company_id, 0) = c.company_id
+                                                  ORDER BY id DESC LIMIT 1) h ON TRUE)""", companies)
+
+    @api.model
+    def _crm_audit_update_heads(self, heads, rows):
+        for company_id, event_id, digest in rows:
             if event_id and event_id > heads[company_id][0]:
                 heads[company_id] = (event_id, digest)
-        return current
 
     @api.model
     def _crm_audit_insert(self, events):

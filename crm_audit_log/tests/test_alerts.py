@@ -103,7 +103,7 @@ class TestAlerts(AuditCase):
         self.assertFalse(Mail.search_count([("id", ">", self.last_mail)]), "no mail rendered in the request")
         job = Job.search([])
         event = self.events(operation="unlink", model="res.partner")[0]
-        self.assertEqual((job.log_id, job.kind), (event, "unlink"))
+        self.assertEqual((job.log_id, job.kind), (event.id, "unlink"))
         self.assertEqual(set(self._mails("delete")), {self.root, self.alone})
         self.assertFalse(job.exists(), "done once")
         self.assertFalse(self.env["crm.audit.alert"]._cron_send_alerts(), "nothing left, nothing sent twice")

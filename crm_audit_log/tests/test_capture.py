@@ -116,6 +116,18 @@ class TestCapture(AuditCase):
         self.assertFalse(self.events(tag, "write"), "archived rule")
         self.assertTrue(self.events(rule, "create"), "audit rules are themselves audited")
 
+    def test_related_record_deleted_before_the_commit(self):
+        industry = self.env["res.partner.industry"].create({"name": "Short-lived"})
+        tag = self.env["res.partner.category"].create({"name": "Long-lived"})
+        partner = self.env["res.partner"].create(
+            {"name": "Tagged", "industry_id": industry.id, "category_id": [Command.set(tag.ids)]})
+        industry_id = industry.id
+        industry.unlink()  # after the create, before the commit writes its event
+        lines = self.line_map(self.events(partner, "create"))
+        self.assertEqual(self.raw(lines[(partner.id, "industry_id")])[1], [industry_id, ""],
+                         "the vanished record keeps its id")
+        self.assertEqual(lines[(partner.id, "category_id")].new_value, "Long-lived", "the others get their names")
+
     def test_actor_deleted_in_the_same_transaction(self):
         user = new_test_user(self.env, login="audit_passing", groups="base.group_user,base.group_partner_manager",
                              context={"tracking_disable": True, "no_reset_password": True})

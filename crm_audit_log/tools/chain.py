@@ -8,7 +8,6 @@ as integers (jsonb does the same), datetimes in ISO format with microseconds.
 import hashlib
 import json
 import math
-import re
 from datetime import date, datetime
 from json.encoder import encode_basestring as _encode_string  # the C encoder, ensure_ascii=False
 
@@ -74,7 +73,6 @@ def to_json(value):
 
 
 _COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\n": "\\n", "\r": "\\r", "\t": "\\t"})
-_NEEDS_ESCAPE = re.compile(r"[\\\n\r\t]")
 
 
 def copy_value(value):
@@ -86,7 +84,7 @@ def copy_value(value):
     if value is False:
         return "f"
     if isinstance(value, str):
-        return value.translate(_COPY_ESCAPES) if _NEEDS_ESCAPE.search(value) else value
+        return value.translate(_COPY_ESCAPES)
     return str(value)
 
 
@@ -95,16 +93,16 @@ def line_canonical(line):
 
     It is also the line's row in the COPY that writes it. `line` may carry the JSON of its raw
     values ("old_json"/"new_json"); otherwise (lines read back) it is computed from the values.
+    (Called once per line of every event: written out for LINE_KEYS, without loops.)
     """
-    values = []
-    for key in LINE_KEYS:
-        if key in RAW_KEYS:
-            text = line[RAW_KEYS[key]] if RAW_KEYS[key] in line else (
-                None if line.get(key) is None else to_json(line[key]))
-            values.append(copy_value(text))
-        else:
-            values.append(copy_value(line.get(key)))
-    return "\t".join(values)
+    get = line.get
+    old_json = line["old_json"] if "old_json" in line else (None if get("old_raw") is None else to_json(line["old_raw"]))
+    new_json = line["new_json"] if "new_json" in line else (None if get("new_raw") is None else to_json(line["new_raw"]))
+    return "\t".join((
+        copy_value(get("res_id")), copy_value(get("field_name")), copy_value(get("field_type")),
+        copy_value(get("lang")), copy_value(get("old_text")), copy_value(get("new_text")),
+        copy_value(get("is_protected")), copy_value(old_json), copy_value(new_json),
+    ))
 
 
 def event_digest(prev_digest, event, lines):

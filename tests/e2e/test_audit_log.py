@@ -3,7 +3,9 @@
 These run against the production code paths that Odoo's HTTP tests replace: commits, postcommit
 hooks of read-only requests, separate cursors for refused logins.
 """
+import os
 import uuid
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
@@ -62,6 +64,27 @@ def test_refused_login_is_kept(client_factory, admin):
     assert failed and failed[0]["denied"]
     assert (failed[0]["channel"], failed[0]["ip_address"]) == ("jsonrpc", "127.0.0.1")
     assert "wrong-" not in str(failed)
+
+
+def test_concurrent_changes_keep_one_valid_chain(admin, client_factory):
+    """Requests appending at the same time, each in its own REPEATABLE READ transaction whose
+    snapshot may predate the others' commits, still chain every event to the one before it."""
+    tag = uuid.uuid4().hex[:8]
+    partner_ids = admin.execute("res.partner", "create", [{"name": f"Concurrent {tag} {i}"} for i in range(6)])
+
+    def work(partner_id):
+        client = client_factory()
+        client.authenticate("admin", os.environ.get("CRM_E2E_ADMIN_PASSWORD", "admin"))
+        for round_ in range(5):
+            client.execute("res.partner", "write", [partner_id], {"function": f"Round {round_}"})
+
+    with ThreadPoolExecutor(len(partner_ids)) as pool:
+        list(pool.map(work, partner_ids))
+    writes = admin.execute("crm.audit.log", "search_count",
+                           [("operation", "=", "write"), ("record_ref", "in", [f"res.partner,{pid}" for pid in partner_ids])])
+    assert writes == 5 * len(partner_ids)
+    action = admin.execute("crm.audit.log", "action_verify_integrity")
+    assert action["params"]["type"] == "success", action["params"]["message"]
 
 
 def test_the_chain_verifies(admin):

@@ -17,12 +17,13 @@ registry.category("web_tour.tours").add("crm_audit_log_partner_history", {
             run: "click",
         },
         {
+            // not the History tab of the customer's form, still shown until the list replaces it
             content: "The history lists the creation and the edit",
-            trigger: ".o_list_view .o_data_row:contains(Edit)",
+            trigger: ".o_view_controller.o_list_view .o_data_row:contains(Edit)",
         },
         {
             content: "Open the edit",
-            trigger: ".o_list_view .o_data_row:contains(Edit) .o_data_cell",
+            trigger: ".o_view_controller.o_list_view .o_data_row:contains(Edit) .o_data_cell",
             run: "click",
         },
         {
