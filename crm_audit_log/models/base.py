@@ -88,10 +88,9 @@ class Base(models.AbstractModel):
             event["lines"] = capture._crm_audit_lines(records, fnames, capture._crm_audit_values(records, fnames), None)
             # names now: the records (and what only they point to) are about to go
             capture._crm_audit_finalize([event])
-            # the complete copy for restore, and the names the alerts give (never protected values)
+            # the complete copy for restore (whose names the alerts give: never protected values)
             snapshot = self.env["crm.audit.snapshot"]._crm_audit_snapshot_for(records)
             event["details"] = dict(event["details"] or {}, snapshot=snapshot)
-            event["alert_names"] = self.env["crm.audit.alert"]._crm_audit_alert_names(records)
         return event
 
     # ------------------------------------------------------------------ reads
@@ -171,7 +170,7 @@ class Base(models.AbstractModel):
         # a grouped export calls this once per group: one event per request
         merge_key = ("export", self._name, tuple(fields_to_export), self.env.uid)
         writer._crm_audit_push(event, merge_key=merge_key)
-        self.env["crm.audit.alert"]._crm_audit_alert_queue(event, "export", records=self, merge_key=merge_key)
+        self.env["crm.audit.alert"]._crm_audit_alert_queue(event, "export", merge_key=merge_key)
         return result
 
     @api.model

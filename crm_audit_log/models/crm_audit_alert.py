@@ -1,4 +1,3 @@
-import json
 import logging
 from datetime import timedelta
 
@@ -40,15 +39,24 @@ class CrmAuditAlert(models.AbstractModel):
 
     # ------------------------------------------------------------------ queueing
     @api.model
-    def _crm_audit_alert_names(self, records):
-        """Display names of the first records (names only: never protected values)."""
-        # sudo: names only, in a clean context (no show_email-like keys from the client)
-        # (browsed anew: only these records, not the whole deleted batch, get their names computed)
-        first = records.browse(records[:NAMES_SHOWN]._ids).sudo().with_context({"lang": self.env.lang or "en_US"})
-        return [rec.display_name or f"#{rec.id}" for rec in first]
+    def _crm_audit_alert_names(self, kind, model, res_ids, snapshot_ref):
+        """Names of the first records of an event (names only: never protected values): of an
+        export, the records' display names; of a delete, the names its snapshot kept."""
+        if kind == "unlink":
+            if not snapshot_ref:
+                return []
+            self.env.cr.execute(SQL(
+                """SELECT COALESCE(name, '#' || res_id) FROM crm_audit_snapshot
+                    WHERE ref = %s AND kind = 'record' ORDER BY res_id LIMIT %s""", snapshot_ref, NAMES_SHOWN))
+            return [row[0] for row in self.env.cr.fetchall()]
+        if model not in self.env:
+            return []
+        # sudo: names only (the cron's context: no show_email-like keys from the client)
+        records = self.env[model].sudo().browse(res_ids[:NAMES_SHOWN]).exists()
+        return [rec.display_name or f"#{rec.id}" for rec in records]
 
     @api.model
-    def _crm_audit_alert_queue(self, event, kind, records=None, merge_key=None):
+    def _crm_audit_alert_queue(self, event, kind, merge_key=None):
         """Alert about `event` (pushed to the writer just before) when the transaction commits."""
         cr = self.env.cr
         if cr.readonly or event.get("denied") or not event.get("user_id"):
@@ -61,22 +69,17 @@ class CrmAuditAlert(models.AbstractModel):
             queue = data[BUFFER] = {}
             # superuser: the hook queues the alert jobs and triggers their cron
             cr.precommit.add(self.sudo().with_context({"lang": self.env.lang})._crm_audit_alert_flush)
-        if id(event) in queue:
-            return
-        if "alert_names" not in event and records is not None:
-            event["alert_names"] = self._crm_audit_alert_names(records)
-        queue[id(event)] = (event, kind, event["ids"])
+        queue[id(event)] = (event, kind)
 
     def _crm_audit_alert_flush(self):
         queue = self.env.cr.precommit.data.pop(BUFFER, None) or {}
         # events without id were discarded with a rolled-back import test
-        jobs = [(event["id"], kind, json.dumps(event.get("alert_names") or []))
-                for event, kind, _ids in queue.values() if event.get("id")]
+        jobs = [(event["id"], kind) for event, kind in queue.values() if event.get("id")]
         if not jobs:
             return
         self.env.cr.execute(SQL(
-            "INSERT INTO crm_audit_alert_job (log_id, kind, names) VALUES %s",
-            SQL(", ").join(SQL("(%s, %s, %s::jsonb)", *job) for job in jobs)))
+            "INSERT INTO crm_audit_alert_job (log_id, kind) VALUES %s",
+            SQL(", ").join(SQL("(%s, %s)", *job) for job in jobs)))
         cron_id = self.env["ir.model.data"]._xmlid_to_res_id(CRON, raise_if_not_found=False)
         if cron_id:
             self.env["ir.cron"].browse(cron_id)._trigger()
@@ -88,19 +91,21 @@ class CrmAuditAlert(models.AbstractModel):
         some remain). Each alert in its own savepoint: a broken one is logged and dropped."""
         cr = self.env.cr
         cr.execute(SQL(
-            """SELECT job.id, job.kind, job.names, log.id, log.user_id, log.company_id, log.model,
-                      log.record_count, log.details->'fields', log.create_date
+            """SELECT job.id, job.kind, log.id, log.user_id, log.company_id, log.model, log.record_count,
+                      log.details->'fields', log.create_date, COALESCE(log.res_ids, ARRAY[log.res_id]),
+                      log.details->>'snapshot'
                  FROM crm_audit_alert_job job LEFT JOIN crm_audit_log log ON log.id = job.log_id
              ORDER BY job.id LIMIT %s FOR UPDATE OF job SKIP LOCKED""", limit))
         rows = cr.fetchall()
-        for _job_id, kind, names, log_id, user_id, company_id, model, count, paths, create_date in rows:
+        for _job_id, kind, log_id, user_id, company_id, model, count, paths, create_date, res_ids, ref in rows:
             if log_id is None:
                 continue  # its event is gone (retention): nothing left to alert about
             event = {"id": log_id, "user_id": user_id, "company_id": company_id, "model": model,
-                     "record_count": count, "alert_names": names or [], "create_date": create_date,
+                     "record_count": count, "create_date": create_date,
                      "details": {"fields": paths} if paths is not None else {}}
             try:
                 with cr.savepoint():
+                    event["alert_names"] = self._crm_audit_alert_names(kind, model, [i for i in res_ids if i], ref)
                     self._crm_audit_alert_event(event, kind)
             except Exception:
                 _logger.exception("Audit alert for event #%s could not be prepared", log_id)

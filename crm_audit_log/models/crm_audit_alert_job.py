@@ -14,4 +14,3 @@ class CrmAuditAlertJob(models.Model):
     # no foreign key: the log's guards (no TRUNCATE, DELETE only by retention) stay as they are
     log_id = fields.Integer(string="Event", required=True)
     kind = fields.Selection([("unlink", "Delete"), ("export", "Export")], required=True)
-    names = fields.Json(string="Record Names")
