@@ -77,13 +77,18 @@ class CrmAuditAlert(models.AbstractModel):
         jobs = [(event["id"], kind) for event, kind in queue.values() if event.get("id")]
         if not jobs:
             return
-        self.env.cr.execute(SQL(
-            "INSERT INTO crm_audit_alert_job (log_id, kind) VALUES %s",
-            SQL(", ").join(SQL("(%s, %s)", *job) for job in jobs)))
         cron_id = self.env["ir.model.data"]._xmlid_to_res_id(CRON, raise_if_not_found=False)
+        # the jobs and the trigger of their cron (the row `ir.cron._trigger` would create) in one
+        # statement: this runs in every delete or export request
+        self.env.cr.execute(SQL(
+            """WITH jobs AS (INSERT INTO crm_audit_alert_job (log_id, kind) VALUES %(jobs)s RETURNING id)
+               INSERT INTO ir_cron_trigger (cron_id, call_at, create_uid, write_uid, create_date, write_date)
+               SELECT %(cron)s, now() AT TIME ZONE 'UTC', %(uid)s, %(uid)s, now() AT TIME ZONE 'UTC',
+                      now() AT TIME ZONE 'UTC'
+                WHERE %(cron)s IS NOT NULL AND EXISTS (SELECT FROM jobs)""",
+            jobs=SQL(", ").join(SQL("(%s, %s)", *job) for job in jobs), cron=cron_id or None, uid=self.env.uid))
         if cron_id:
-            self.env["ir.cron"].browse(cron_id)._trigger()
-            self.env.flush_all()
+            self.env.cr.postcommit.add(self.env["ir.cron"].browse(cron_id)._notifydb)  # wake the cron workers
 
     @api.model
     def _cron_send_alerts(self, limit=JOBS_PER_RUN):
