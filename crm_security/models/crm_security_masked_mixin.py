@@ -77,6 +77,18 @@ class CrmSecurityMaskedMixin(models.AbstractModel):
         """Hook: more grants of real values (e.g. the department matrix)."""
         return []
 
+    def _determine_fields_to_fetch(self, field_names, ignore_when_in_cache=False):
+        """Protected values are fetched with the owner, who sees them without a query (see below)."""
+        fields_to_fetch = super()._determine_fields_to_fetch(field_names, ignore_when_in_cache=ignore_when_in_cache)
+        if self.env.su:
+            return fields_to_fetch
+        protected = self._crm_security_protected()
+        owner = self._fields[self._crm_security_owner_path]
+        if owner not in fields_to_fetch and any(field.name in protected for field in fields_to_fetch) and (
+                not ignore_when_in_cache or any(self.env.cache.get_missing_ids(self, owner))):
+            fields_to_fetch.append(owner)
+        return fields_to_fetch
+
     def _crm_security_unmasked_cache(self):
         return self.env.cr.cache.setdefault(CACHE_KEY, {}).setdefault((self.env.uid, self._name), {})
 
