@@ -5,6 +5,7 @@ AUTH_OPERATIONS = ("login", "login_failed")
 BULK_CHECK = 1000  # ids of a bulk event checked to decide whether the user sees one of its records
 PINNED_IDS = 1000  # rows read by id: decided from their records up to this many rows
 READABLE_MEMO_KEY = "crm_audit_log.readable"
+RECORDS_OF_KEY = "crm_audit_log.records_of"
 
 
 class CrmAuditVisibility(models.AbstractModel):
@@ -105,28 +106,27 @@ class CrmAuditVisibility(models.AbstractModel):
 
     @api.model
     def _crm_audit_records_of(self, ids, lines):
-        """{model: record ids} behind these events (their first records) or lines."""
+        """{model: record ids} behind these events (their first records) or lines.
+
+        Events and lines never change and their ids are never reused: what was read once is kept
+        for the transaction (a history reads its lines' records several times)."""
+        known = self.env.cr.cache.setdefault(RECORDS_OF_KEY, {})
+        kind = "line" if lines else "event"
+        rest = sorted(rec_id for rec_id in ids if (kind, rec_id) not in known)
+        if rest:
+            if lines:
+                query = SQL("SELECT id, model, ARRAY[res_id] FROM crm_audit_log_line WHERE id = ANY(%s)", rest)
+            else:
+                query = SQL("SELECT id, model, array_append(res_ids[1:%s], res_id) FROM crm_audit_log WHERE id = ANY(%s)",
+                            BULK_CHECK, rest)
+            self.env.cr.execute(query)
+            for row_id, model, rec_ids in self.env.cr.fetchall():
+                known[kind, row_id] = (model, tuple(rec_id for rec_id in rec_ids if rec_id))
         records = {}
-        if lines:
-            # lines never change: those already fetched in this transaction are not asked again
-            Line = self.env["crm.audit.log.line"]
-            cache, model_field, res_field = self.env.cache, Line._fields["model"], Line._fields["res_id"]
-            rest = []
-            for line in Line.browse(ids):
-                model, res_id = cache.get(line, model_field, None), cache.get(line, res_field, None)
-                if model and res_id:
-                    records.setdefault(model, set()).add(res_id)
-                else:
-                    rest.append(line.id)
-            if not rest:
-                return records
-            query = SQL("SELECT model, ARRAY[res_id] FROM crm_audit_log_line WHERE id = ANY(%s)", sorted(rest))
-        else:
-            query = SQL("SELECT model, array_append(res_ids[1:%s], res_id) FROM crm_audit_log WHERE id = ANY(%s)",
-                        BULK_CHECK, sorted(ids))
-        self.env.cr.execute(query)
-        for model, rec_ids in self.env.cr.fetchall():
-            records.setdefault(model, set()).update(rec_id for rec_id in rec_ids if rec_id)
+        for rec_id in ids:
+            if (kind, rec_id) in known:
+                model, rec_ids = known[kind, rec_id]
+                records.setdefault(model, set()).update(rec_ids)
         return records
 
     @api.model

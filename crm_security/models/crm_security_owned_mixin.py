@@ -181,9 +181,10 @@ class CrmSecurityOwnedMixin(models.AbstractModel):
         todo = set(ids) - memo
         if not todo:
             return None
-        # sudo: the rule domain itself decides; active_test off as filtered_domain does
-        found = set(self.sudo().with_context(active_test=False)._search(
-            expression.AND([[("id", "in", list(todo))], domain])))
+        # sudo: the rule domain itself decides; active_test off as filtered_domain does. The owner
+        # comes with it, as masking the record's protected values asks for it next
+        found = set(self.sudo().with_context(active_test=False).search_fetch(
+            expression.AND([[("id", "in", list(todo))], domain]), [self._crm_security_owner_path], order="id")._ids)
         memo.update(found)
         if todo <= found:
             return None
