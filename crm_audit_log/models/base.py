@@ -2,6 +2,7 @@ from odoo import api, models
 
 from ..tools import request_context
 from ..tools.values import raw_value
+from .crm_audit_visibility import READABLE_MEMO_KEY
 
 # These overrides sit on `base`, so right above BaseModel's own methods: they see what is really
 # created, written or deleted, after every model-specific override has done its part. Each one
@@ -92,6 +93,15 @@ class Base(models.AbstractModel):
             snapshot = self.env["crm.audit.snapshot"]._crm_audit_snapshot_for(records)
             event["details"] = dict(event["details"] or {}, snapshot=snapshot)
         return event
+
+    def modified(self, fnames, create=False, before=False):
+        # any change may change who may read the audited records: forget what was decided
+        if not fnames:  # e.g. a computed many2many assigned: nothing changes
+            return super().modified(fnames, create=create, before=before)
+        self.env.cr.precommit.data.pop(READABLE_MEMO_KEY, None)
+        result = super().modified(fnames, create=create, before=before)
+        self.env.cr.precommit.data.pop(READABLE_MEMO_KEY, None)  # and what was decided meanwhile
+        return result
 
     # ------------------------------------------------------------------ reads
     @api.readonly

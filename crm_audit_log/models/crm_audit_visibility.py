@@ -1,9 +1,11 @@
-from odoo import api, models
+from odoo import api, fields, models
 from odoo.tools import SQL
 
 AUTH_OPERATIONS = ("login", "login_failed")
 BULK_CHECK = 1000  # ids of a bulk event checked to decide whether the user sees one of its records
 PINNED_IDS = 1000  # rows read by id: decided from their records up to this many rows
+READABLE_MEMO_KEY = "crm_audit_log.readable"
+RECORDS_OF_KEY = "crm_audit_log.records_of"
 
 
 class CrmAuditVisibility(models.AbstractModel):
@@ -32,13 +34,36 @@ class CrmAuditVisibility(models.AbstractModel):
 
     @api.model
     def _crm_audit_readable(self, model_name, ids):
-        """The ids among `ids` the user may read."""
-        ids = [rec_id for rec_id in set(ids) if rec_id]
+        """The ids among `ids` the user may read.
+
+        A history asks this several times per request for the same records (the counter, the
+        lines, their fetches): the answers are kept until anything changes (see
+        `_crm_audit_readable_memo`)."""
+        ids = {rec_id for rec_id in ids if rec_id}
         if not ids or model_name not in self.env or not self.env[model_name].has_access("read"):
             return set()
-        # sudo: existence only; the access check itself runs as the user
-        existing = self.env[model_name].sudo().browse(ids).exists()
-        return set(existing.with_env(self.env)._filtered_access("read").ids)
+        known = self._crm_audit_readable_memo(model_name)
+        todo = ids - known.keys()
+        if todo:
+            # sudo: existence only; the access check itself runs as the user
+            existing = self.env[model_name].sudo().browse(sorted(todo)).exists()
+            readable = set(existing.with_env(self.env)._filtered_access("read").ids)
+            known.update({rec_id: rec_id in readable for rec_id in todo})
+        return {rec_id for rec_id in ids if known[rec_id]}
+
+    @api.model
+    def _crm_audit_readable_memo(self, model_name):
+        """{record id: readable} for the current user (companies included) in this transaction
+        since its last change: kept in `cr.precommit.data`, which a flush, a savepoint (entered or
+        rolled back), a commit and a rollback clear; any change of any record through the ORM
+        clears it too (`modified`, see base.py), and so does the next second (shares expire)."""
+        data = self.env.cr.precommit.data
+        memo = data.get(READABLE_MEMO_KEY)
+        now = fields.Datetime.now()
+        if memo is None or memo["at"] != now:
+            memo = data[READABLE_MEMO_KEY] = {"at": now}
+        key = (model_name, self.env.uid, self.env.su, tuple(self.env["ir.rule"]._compute_domain_context_values()))
+        return memo.setdefault(key, {})
 
     # ------------------------------------------------------------------ domains
     @api.model
@@ -81,16 +106,27 @@ class CrmAuditVisibility(models.AbstractModel):
 
     @api.model
     def _crm_audit_records_of(self, ids, lines):
-        """{model: record ids} behind these events (their first records) or lines."""
-        if lines:
-            query = SQL("SELECT model, ARRAY[res_id] FROM crm_audit_log_line WHERE id = ANY(%s)", sorted(ids))
-        else:
-            query = SQL("SELECT model, array_append(res_ids[1:%s], res_id) FROM crm_audit_log WHERE id = ANY(%s)",
-                        BULK_CHECK, sorted(ids))
-        self.env.cr.execute(query)
+        """{model: record ids} behind these events (their first records) or lines.
+
+        Events and lines never change and their ids are never reused: what was read once is kept
+        for the transaction (a history reads its lines' records several times)."""
+        known = self.env.cr.cache.setdefault(RECORDS_OF_KEY, {})
+        kind = "line" if lines else "event"
+        rest = sorted(rec_id for rec_id in ids if (kind, rec_id) not in known)
+        if rest:
+            if lines:
+                query = SQL("SELECT id, model, ARRAY[res_id] FROM crm_audit_log_line WHERE id = ANY(%s)", rest)
+            else:
+                query = SQL("SELECT id, model, array_append(res_ids[1:%s], res_id) FROM crm_audit_log WHERE id = ANY(%s)",
+                            BULK_CHECK, rest)
+            self.env.cr.execute(query)
+            for row_id, model, rec_ids in self.env.cr.fetchall():
+                known[kind, row_id] = (model, tuple(rec_id for rec_id in rec_ids if rec_id))
         records = {}
-        for model, rec_ids in self.env.cr.fetchall():
-            records.setdefault(model, set()).update(rec_id for rec_id in rec_ids if rec_id)
+        for rec_id in ids:
+            if (kind, rec_id) in known:
+                model, rec_ids = known[kind, rec_id]
+                records.setdefault(model, set()).update(rec_ids)
         return records
 
     @api.model

@@ -86,3 +86,35 @@ class TestVisibility(AuditCase):
             line.invalidate_recordset()
             self.assertEqual(line.with_user(self.audit_admin).new_value, "vip@secret.vn")
             self.assertEqual(line.with_user(self.auditor).new_value, "v***@secret.vn")
+
+    def test_a_change_of_access_is_obeyed_in_the_same_request(self):
+        """Readability is decided once per request for a history, and again after any change."""
+        Log, Line = self.Log.with_user(self.salesman), self.Line.with_user(self.salesman)
+        own, foreign = self.own_lead, self.foreign_lead
+        event = Log.search([("record_ref", "=", f"crm.lead,{own.id}"), ("operation", "=", "create")])
+        self.assertTrue(event)
+        self.assertTrue(Line.search([("model", "=", "crm.lead"), ("res_id", "=", own.id)]))
+        self.assertEqual(own.with_user(self.salesman).crm_audit_event_count, len(self.events(own)))
+        self.assertFalse(Log.search([("record_ref", "=", f"crm.lead,{foreign.id}"), ("operation", "=", "create")]))
+        own.user_id = self.other_salesman  # in the same transaction, not committed
+        foreign.user_id = self.salesman
+        self.assertFalse(Log.search([("record_ref", "=", f"crm.lead,{own.id}")]))
+        self.assertFalse(Line.search([("model", "=", "crm.lead"), ("res_id", "=", own.id)]))
+        with self.assertRaises(AccessError):
+            event.read(["operation"])
+        self.assertTrue(Log.search([("record_ref", "=", f"crm.lead,{foreign.id}"), ("operation", "=", "create")]))
+
+    def test_a_history_decides_readability_once_per_request(self):
+        lead = self.own_lead.with_user(self.salesman)
+
+        def history_queries():
+            lead.invalidate_recordset(["crm_audit_line_ids", "crm_audit_event_count"])
+            self.Line.invalidate_model()
+            count = self.env.cr.sql_log_count
+            self.assertTrue(lead.crm_audit_event_count)
+            lead.crm_audit_line_ids.read(["field_description", "old_value", "new_value"])
+            return self.env.cr.sql_log_count - count
+
+        self.env.cr.flush()
+        first = history_queries()
+        self.assertLess(history_queries(), first)

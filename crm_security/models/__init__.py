@@ -6,6 +6,7 @@ from . import crm_security_supervision
 from . import res_users
 from . import crm_security_share
 from . import crm_security_owned_mixin
+from . import base
 from . import crm_security_field
 from . import crm_security_reveal
 from . import crm_security_masked_mixin

@@ -77,6 +77,18 @@ class CrmSecurityMaskedMixin(models.AbstractModel):
         """Hook: more grants of real values (e.g. the department matrix)."""
         return []
 
+    def _determine_fields_to_fetch(self, field_names, ignore_when_in_cache=False):
+        """Protected values are fetched with the owner, who sees them without a query (see below)."""
+        fields_to_fetch = super()._determine_fields_to_fetch(field_names, ignore_when_in_cache=ignore_when_in_cache)
+        if self.env.su:
+            return fields_to_fetch
+        protected = self._crm_security_protected()
+        owner = self._fields[self._crm_security_owner_path]
+        if owner not in fields_to_fetch and any(field.name in protected for field in fields_to_fetch) and (
+                not ignore_when_in_cache or any(self.env.cache.get_missing_ids(self, owner))):
+            fields_to_fetch.append(owner)
+        return fields_to_fetch
+
     def _crm_security_unmasked_cache(self):
         return self.env.cr.cache.setdefault(CACHE_KEY, {}).setdefault((self.env.uid, self._name), {})
 
@@ -107,8 +119,21 @@ class CrmSecurityMaskedMixin(models.AbstractModel):
             self.env[model].invalidate_model(["crm_security_masked_fields", "crm_security_can_reveal"])
 
     def _crm_security_field_masked(self, fname):
-        """Whether the current user sees `fname` of this record masked."""
-        return bool(self._crm_security_masked_fnames([fname]).get(self._origin.id or self.id))
+        """Whether the current user sees `fname` of this record masked.
+
+        Asked for every protected value serialised: decided once for all the protected fields of
+        the records fetched together, kept with the other mask caches of the transaction (and
+        forgotten with them)."""
+        rec_id = self.id
+        if not isinstance(rec_id, int) or self.env.context.get("crm_security_export_masked"):
+            return bool(self._crm_security_masked_fnames([fname]).get(self._origin.id or self.id))
+        decided = self.env.cr.cache.setdefault(CACHE_KEY, {}).setdefault((self.env.uid, self._name, "fields"), {})
+        if rec_id not in decided:
+            batch = self.browse({rec_id} | {rid for rid in self._prefetch_ids
+                                            if isinstance(rid, int) and rid not in decided})
+            masked = batch._crm_security_masked_fnames([f for f in self._crm_security_protected() if f in self._fields])
+            decided.update({rid: frozenset(masked.get(rid, ())) for rid in batch._ids})
+        return fname in decided[rec_id]
 
     def _crm_security_masked_fnames(self, fnames):
         """{record id: [the fields among `fnames` the user sees masked]}, only for records with some.
@@ -143,9 +168,10 @@ class CrmSecurityMaskedMixin(models.AbstractModel):
         return {rec_id: [fname for fname in fnames if (rec_id, fname) not in revealed] for rec_id in hidden}
 
     def _crm_security_masked_value(self, fname, value):
-        if not value or fname not in self._crm_security_protected() or not self._crm_security_field_masked(fname):
+        protected = self._crm_security_protected()
+        if not value or fname not in protected or not self._crm_security_field_masked(fname):
             return value
-        return mask(self._crm_security_protected()[fname][0], value)
+        return mask(protected[fname][0], value)
 
     # ------------------------------------------------------------------ crm_audit_log hooks
     @api.model

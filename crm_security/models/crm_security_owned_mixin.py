@@ -4,6 +4,7 @@ from odoo.osv import expression
 from odoo.tools import SQL, format_datetime
 
 GRANTS = [("read", "Read"), ("write", "Edit")]
+ACCESS_MEMO_KEY = "crm_security.access_memo"
 # what the grant of a record is read from (with the supervision view's own dependencies):
 # pending changes are flushed before the grant is searched in SQL
 GRANT_DEPENDENCIES = {
@@ -135,13 +136,37 @@ class CrmSecurityOwnedMixin(models.AbstractModel):
             rec.crm_security_share_count = counts.get(rec.id, 0)
 
     # ------------------------------------------------------------------ record rules on given records
+    def _crm_security_access_memo(self, operation):
+        """Ids known to pass the record rules of `operation` for the current user (companies
+        included), in this transaction since its last change.
+
+        Kept in `cr.precommit.data`, which a flush, a savepoint (entered or rolled back), a commit
+        and a rollback clear; any change of any record through the ORM clears it too (`modified`,
+        see base.py). Only positive answers are kept, and only for the second they were found in,
+        so that a share is refused from the second it expires, as the rules' SQL does."""
+        memo = self.env.cr.precommit.data.get(ACCESS_MEMO_KEY)
+        now = fields.Datetime.now()
+        if memo is None or memo["at"] != now:
+            memo = self.env.cr.precommit.data[ACCESS_MEMO_KEY] = {"at": now}
+        key = (self._name, operation, self.env.uid, tuple(self.env["ir.rule"]._compute_domain_context_values()))
+        return memo.setdefault(key, set())
+
+    @api.model
+    def search_fetch(self, domain, field_names, offset=0, limit=None, order=None):
+        records = super().search_fetch(domain, field_names, offset=offset, limit=limit, order=order)
+        if records and not self.env.su:
+            # found through the read rules: reading them next (web_search_read) needs no second check
+            records._crm_security_access_memo("read").update(records._ids)
+        return records
+
     def _check_access(self, operation):
         """Record rules checked with one SQL query instead of in Python.
 
         Odoo checks the rules of records it already holds (`fetch` of a many2many, `check_access`
         before a write...) with `filtered_domain`, which evaluates every path of the owner-only rule
         (shares, managers, matrix) record by record. The same domain as SQL on the given ids gives
-        the same answer in one query. Only when some record is refused (or is new) does Odoo's own
+        the same answer in one query, and records that passed it (or a search) since the last change
+        are not asked again. Only when some record is refused (or is new) does Odoo's own
         check run, so errors, missing records and new records behave exactly as in Odoo.
         """
         ids = self._ids
@@ -152,10 +177,16 @@ class CrmSecurityOwnedMixin(models.AbstractModel):
         domain = self.env["ir.rule"]._compute_domain(self._name, operation)
         if not domain:
             return None
-        # sudo: the rule domain itself decides; active_test off as filtered_domain does
-        query = self.sudo().with_context(active_test=False)._search(
-            expression.AND([[("id", "in", list(set(ids)))], domain]))
-        if set(ids) <= set(query):
+        memo = self._crm_security_access_memo(operation) if not self.env.su else set()
+        todo = set(ids) - memo
+        if not todo:
+            return None
+        # sudo: the rule domain itself decides; active_test off as filtered_domain does. The owner
+        # comes with it, as masking the record's protected values asks for it next
+        found = set(self.sudo().with_context(active_test=False).search_fetch(
+            expression.AND([[("id", "in", list(todo))], domain]), [self._crm_security_owner_path], order="id")._ids)
+        memo.update(found)
+        if todo <= found:
             return None
         return super()._check_access(operation)
 

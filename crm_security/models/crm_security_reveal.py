@@ -20,6 +20,8 @@ class CrmSecurityReveal(models.Model):
         """(record id, field) pairs the user currently sees revealed, cached per transaction."""
         cache = self.env.cr.cache.setdefault("crm_security.reveals", {})
         key = (self.env.uid, model_name)
+        if key not in cache and not self.env.user.has_group("crm_security.group_crm_security_reveal"):
+            cache[key] = set()  # reveals are for those who hold the right, while they hold it
         if key not in cache:
             # sudo: the user's own reveals, read to decide what to unmask
             rows = self.sudo().search_read([

@@ -1,6 +1,7 @@
 from . import test_install
 from . import test_owner_access
 from . import test_sharing
+from . import test_access_memo
 from . import test_offboarding
 from . import test_masking
 from . import test_matrix

@@ -1,0 +1,91 @@
+from odoo import Command
+from odoo.exceptions import AccessError
+from odoo.tests import tagged
+from odoo.tools import mute_logger
+
+from .common import SECRET_NAME, CrmSecurityCase
+
+
+@tagged("at_install", "-post_install")
+class TestAccessMemo(CrmSecurityCase):
+    """Rule checks already passed in a request are not asked again, until anything changes:
+    a change in the same transaction is obeyed at once."""
+
+    def assertReads(self, user, record):
+        record = record.with_user(user)
+        self.assertTrue(record.has_access("read"))
+        record.sudo().fetch(["name"])  # in cache: read() then asks the rules through _check_access only
+        self.assertEqual(record.read(["name"])[0]["name"], record.sudo().name)
+
+    def assertRefused(self, user, record):
+        record = record.with_user(user)
+        self.assertFalse(record.has_access("read"))
+        record.sudo().fetch(["name"])
+        with mute_logger("odoo.addons.base.models.ir_rule"), self.assertRaises(AccessError) as refusal:
+            record.read(["name"])
+        self.assertNoSecret(str(refusal.exception))
+        self.assertFalse(record.search([("id", "=", record.id)]))
+
+    def test_a_search_is_a_check(self):
+        found = self.env["res.partner"].with_user(self.owner).search([("id", "=", self.secret.id)])
+        self.assertEqual(found, self.secret)
+        with self.assertQueryCount(0, flush=False):
+            found.check_access("read")
+        self.env.cr.flush()  # a commit forgets it
+        with self.assertQueryCount(1, flush=False):
+            found.check_access("read")
+
+    def test_revoked_share(self):
+        share = self.share(self.secret, self.outsider)
+        found = self.env["res.partner"].with_user(self.outsider).search([("name", "=", SECRET_NAME)])
+        self.assertEqual(found, self.secret)
+        self.assertReads(self.outsider, self.secret)
+        share.with_user(self.owner).action_revoke()
+        self.assertRefused(self.outsider, self.secret)
+
+    def test_owner_change(self):
+        self.assertReads(self.owner, self.lead)
+        self.lead.with_user(self.owner).user_id = self.colleague
+        self.assertRefused(self.owner, self.lead)
+        self.assertReads(self.colleague, self.lead)
+        self.assertReads(self.owner, self.secret)
+        self.secret.with_user(self.owner).user_id = self.colleague
+        self.assertRefused(self.owner, self.secret)
+        self.assertRefused(self.owner, self.secret_contact)
+
+    def test_team_change(self):
+        self.env.company.crm_security_manager_mode = "team"
+        self.assertReads(self.leader, self.secret)
+        self.team_north.crm_team_member_ids.filtered(lambda m: m.user_id == self.owner).unlink()
+        self.assertRefused(self.leader, self.secret)
+        self.team_north.write({"crm_team_member_ids": [Command.create({"user_id": self.owner.id})]})
+        self.assertReads(self.leader, self.secret)
+        self.team_north.user_id = self.outsider
+        self.assertRefused(self.leader, self.secret)
+
+    def test_department_change(self):
+        self.assertReads(self.director, self.secret)
+        self.emp["owner"].department_id = self.dep_marketing
+        self.assertRefused(self.director, self.secret)
+
+    def test_group_change(self):
+        self.assertRefused(self.outsider, self.lead)
+        self.outsider.groups_id += self.env.ref("crm_security.group_customer_data_admin")
+        self.assertReads(self.outsider, self.lead)
+        self.outsider.groups_id -= self.env.ref("crm_security.group_customer_data_admin")
+        self.assertRefused(self.outsider, self.lead)
+
+    def test_rolled_back_share(self):
+        savepoint = self.env.cr.savepoint()
+        self.share(self.lead, self.outsider)
+        self.assertReads(self.outsider, self.lead)
+        savepoint.close(rollback=True)
+        self.assertRefused(self.outsider, self.lead)
+
+    def test_each_user_and_operation(self):
+        self.share(self.lead, self.outsider)
+        self.assertReads(self.outsider, self.lead)
+        self.assertFalse(self.lead.with_user(self.outsider).has_access("write"))
+        self.assertRefused(self.colleague, self.lead)
+        self.share(self.lead, self.outsider, level="edit")
+        self.assertTrue(self.lead.with_user(self.outsider).has_access("write"))
