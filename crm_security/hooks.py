@@ -62,3 +62,8 @@ def post_init_hook(env):
     env["crm.lead"].invalidate_model(["user_id"])
     _keep_standard_rights(env)
     _logger.info("crm_security: gave an owner to %s customers and %s leads", partners, leads)
+
+
+def uninstall_hook(env):
+    """The database function of the record rules goes with the addon (its view goes with its model)."""
+    env.cr.execute("DROP FUNCTION IF EXISTS crm_security_grant_facts(integer, timestamp)")

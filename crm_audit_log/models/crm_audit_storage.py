@@ -42,6 +42,64 @@ class CrmAuditStorage(models.AbstractModel):
             CREATE SEQUENCE IF NOT EXISTS crm_audit_log_appender_seq;
         """))
         self._crm_audit_guard("crm_audit_log")
+        self._crm_audit_init_append_function()
+
+    @api.model
+    def _crm_audit_init_append_function(self):
+        """crm_audit_append: what crm.audit.writer's _crm_audit_reserve and _crm_audit_insert do,
+        in one round trip: lock the chains, check the appender before us (see _crm_audit_reserve)
+        and the users and companies, read the heads, then for each event take an id, compute its
+        digest as chain.event_digest does (SHA-256 of the previous digest and the event's text
+        around its id) and insert it. Returns null ids, having written nothing, when the events
+        must go the longer way."""
+        self.env.cr.execute(SQL("""
+            CREATE OR REPLACE FUNCTION crm_audit_append(
+                p_namespace integer, p_chains integer[], p_users integer[], p_companies integer[],
+                p_events jsonb, OUT ids integer[], OUT digests text[])
+            LANGUAGE plpgsql AS $fn$
+            DECLARE
+                heads jsonb;
+                event jsonb;
+                chain text;
+                new_id integer;
+                new_digest text;
+            BEGIN
+                PERFORM pg_advisory_xact_lock(p_namespace, c) FROM unnest(p_chains) AS c;
+                IF (SELECT count(*) FROM res_users WHERE id = ANY(p_users)) < cardinality(p_users)
+                   OR (SELECT count(*) FROM res_company WHERE id = ANY(p_companies)) < cardinality(p_companies)
+                   OR NOT (SELECT NOT is_called OR last_value = txid_current()
+                                  OR txid_visible_in_snapshot(last_value, txid_current_snapshot())
+                                  OR txid_status(last_value) IS DISTINCT FROM 'committed'
+                             FROM crm_audit_log_appender_seq) THEN
+                    RETURN;
+                END IF;
+                SELECT jsonb_object_agg(c, COALESCE(h.digest, repeat('0', 64))) INTO heads
+                  FROM unnest(p_chains) AS c
+                  LEFT JOIN LATERAL (SELECT l.digest FROM crm_audit_log l
+                                      WHERE COALESCE(l.company_id, 0) = c
+                                      ORDER BY l.id DESC LIMIT 1) h ON TRUE;
+                ids := '{}';
+                digests := '{}';
+                FOR event IN SELECT value FROM jsonb_array_elements(p_events) LOOP
+                    chain := event->>'chain';
+                    new_id := nextval('crm_audit_log_id_seq');
+                    new_digest := encode(sha256(convert_to(
+                        (heads->>chain) || (event->>'before') || new_id || (event->>'after'), 'UTF8')), 'hex');
+                    INSERT INTO crm_audit_log (id, create_date, company_id, user_id, real_user_id, is_sudo, model,
+                                               res_id, res_ids, record_count, operation, channel, denied,
+                                               ip_address, user_agent, session_ref, details, prev_digest, digest)
+                    SELECT new_id, r.create_date, r.company_id, r.user_id, r.real_user_id, r.is_sudo, r.model,
+                           r.res_id, r.res_ids, r.record_count, r.operation, r.channel, r.denied,
+                           r.ip_address, r.user_agent, r.session_ref, r.details, heads->>chain, new_digest
+                      FROM jsonb_populate_record(NULL::crm_audit_log, event->'row') r;
+                    heads := jsonb_set(heads, ARRAY[chain], to_jsonb(new_digest));
+                    ids := ids || new_id;
+                    digests := digests || new_digest;
+                END LOOP;
+                PERFORM setval('crm_audit_log_appender_seq', txid_current());
+            END
+            $fn$
+        """))
 
     @api.model
     def _crm_audit_init_line_storage(self):

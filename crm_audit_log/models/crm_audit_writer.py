@@ -10,7 +10,7 @@ from psycopg2.extras import Json
 from odoo import SUPERUSER_ID, api, models
 from odoo.tools import SQL, split_every
 
-from ..tools.chain import GENESIS, copy_value, event_digest, line_canonical, to_json
+from ..tools.chain import GENESIS, copy_value, event_digest, event_digest_parts, line_canonical, normalize, to_json
 
 _logger = logging.getLogger(__name__)
 
@@ -30,6 +30,9 @@ LINE_COLUMNS = (
     "old_raw", "new_raw",
 )
 EVENT_BATCH, LINE_BATCH = 1000, 20000
+# events appended by the database function at once (their lines' text goes to it for the digest):
+# up to this many lines; bigger ones (bulk writes and deletes) are hashed here and sent once
+AT_ONCE_LINES = 500
 
 
 def _testing():
@@ -157,8 +160,10 @@ class CrmAuditWriter(models.AbstractModel):
     # ------------------------------------------------------------------ appending to the chain
     @api.model
     def _crm_audit_append(self, events):
-        if not self._crm_audit_check_references(events):
-            return  # the module is being uninstalled
+        # while modules load, this addon may be being uninstalled (its tables dropped meanwhile);
+        # a registry serving requests is not loading any
+        if not self.env.registry.ready and not self._crm_audit_storage_ready(self.env.cr):
+            return
         self.env["crm.audit.capture"]._crm_audit_finalize(events)
         for event in events:
             ids = event.pop("ids", None)
@@ -171,14 +176,46 @@ class CrmAuditWriter(models.AbstractModel):
                 line["old_json"] = None if line["old_raw"] is None else to_json(line["old_raw"])
                 line["new_json"] = None if line["new_raw"] is None else to_json(line["new_raw"])
                 line["canonical"] = line_canonical(line)
-        companies = sorted({event["company_id"] or 0 for event in events})
-        heads, event_ids = self._crm_audit_reserve(companies, len(events))
-        for event, event_id in zip(events, event_ids, strict=True):
-            chain = event["company_id"] or 0
-            event["id"] = event_id
-            event["prev_digest"] = heads[chain]
-            event["digest"] = heads[chain] = event_digest(event["prev_digest"], event, event["lines"])
-        self._crm_audit_insert(events)
+        if not self._crm_audit_append_at_once(events):
+            heads, event_ids = self._crm_audit_reserve_for(events)
+            for event, event_id in zip(events, event_ids, strict=True):
+                chain = event["company_id"] or 0
+                event["id"] = event_id
+                event["prev_digest"] = heads[chain]
+                event["digest"] = heads[chain] = event_digest(event["prev_digest"], event, event["lines"])
+            self._crm_audit_insert(events)
+        self._crm_audit_insert_lines(events)
+
+    @api.model
+    def _crm_audit_append_at_once(self, events):
+        """Append `events` (not their lines) in one round trip: the database function
+        crm_audit_append (see crm.audit.storage) locks the chains, checks what
+        _crm_audit_reserve checks, hands out the ids and computes each digest from the text
+        around the id. False, with nothing written, when it cannot: an event too big to send
+        its lines twice, a user or company deleted meanwhile, or a previous appender that
+        committed after our snapshot; then the events go the longer way (same chain)."""
+        # while modules load, the function may not exist yet (or be from an older version)
+        if not self.env.registry.ready or sum(len(event["lines"]) for event in events) > AT_ONCE_LINES:
+            return False
+        parts = [event_digest_parts(event, event["lines"]) for event in events]
+        if None in parts:
+            return False
+        users = sorted({event[key] for event in events for key in ("user_id", "real_user_id") if event.get(key)})
+        companies = sorted({event["company_id"] for event in events if event.get("company_id")})
+        payload = [{
+            "chain": event["company_id"] or 0, "before": before, "after": after,
+            "row": {column: normalize(event.get(column)) for column in EVENT_COLUMNS[1:-2]},
+        } for event, (before, after) in zip(events, parts, strict=True)]
+        self.env.cr.execute(SQL(
+            "SELECT ids, digests FROM crm_audit_append(%s, %s::int[], %s::int[], %s::int[], %s)",
+            LOCK_NAMESPACE, sorted({event["company_id"] or 0 for event in events}), users, companies,
+            Json(payload)))
+        ids, digests = self.env.cr.fetchone()
+        if ids is None:
+            return False
+        for event, event_id, digest in zip(events, ids, digests, strict=True):
+            event["id"], event["digest"] = event_id, digest
+        return True
 
     @api.model
     def _crm_audit_storage_ready(self, cr):
@@ -189,33 +226,33 @@ class CrmAuditWriter(models.AbstractModel):
         return exists and state != "to remove"
 
     @api.model
-    def _crm_audit_check_references(self, events):
-        """False while this addon is being uninstalled (its tables are being dropped). Otherwise,
-        users and companies deleted in the transaction after an event was captured: the event is
-        kept, the vanished id moves into its details. One query for all of it."""
+    def _crm_audit_reserve_for(self, events):
+        """Reserve the ids and chain heads of `events` (see _crm_audit_reserve). Users and companies
+        deleted in the transaction after an event was captured are checked in the same round trip:
+        the event is kept, the vanished id moves into its details (and a vanished company's event
+        into the chain of events without company)."""
         users = sorted({event[key] for event in events for key in ("user_id", "real_user_id") if event.get(key)})
         companies = sorted({event["company_id"] for event in events if event.get("company_id")})
-        self.env.cr.execute(SQL(
-            """SELECT to_regclass('crm_audit_log') IS NOT NULL,
-                      (SELECT state FROM ir_module_module WHERE name = 'crm_audit_log'),
-                      ARRAY(SELECT id FROM res_users WHERE id = ANY(%s)),
-                      ARRAY(SELECT id FROM res_company WHERE id = ANY(%s))""", users, companies))
-        exists, state, found_users, found_companies = self.env.cr.fetchone()
-        if not exists or state == "to remove":
-            return False
+        chains = sorted({event["company_id"] or 0 for event in events})
+        heads, event_ids, found_users, found_companies = self._crm_audit_reserve(chains, len(events), users, companies)
         missing = {"user_id": set(users) - set(found_users), "company_id": set(companies) - set(found_companies)}
+        if not (missing["user_id"] or missing["company_id"]):
+            return heads, event_ids
         missing["real_user_id"] = missing["user_id"]
-        for event in events if missing["user_id"] or missing["company_id"] else ():
+        for event in events:
             for key, gone in missing.items():
                 if event.get(key) in gone:
                     event["details"] = dict(event.get("details") or {}, **{f"deleted_{key}": event[key]})
                     event[key] = None
-        return True
+        if missing["company_id"] and 0 not in heads:
+            heads.update(self._crm_audit_reserve([0], 0, [], [])[0])
+        return heads, event_ids
 
     @api.model
-    def _crm_audit_reserve(self, companies, count):
+    def _crm_audit_reserve(self, companies, count, users=(), user_companies=()):
         """Lock the chains of `companies` (until the end of the transaction), read their heads and
-        hand out `count` event ids, in id order: ({company: head digest}, [ids]).
+        hand out `count` event ids, in id order; tell which of `users` and `user_companies` still
+        exist: ({company: head digest}, [ids], [existing users], [existing companies]).
 
         One round trip. Odoo's transactions are REPEATABLE READ: once the lock is ours, our
         snapshot may predate events that the transaction holding the lock before us committed.
@@ -235,9 +272,12 @@ class CrmAuditWriter(models.AbstractModel):
                SELECT ARRAY(SELECT nextval('crm_audit_log_id_seq') FROM generate_series(1, %(count)s)),
                       (SELECT seen FROM previous), %(heads)s,
                       -- read first (the CTE), then we are the last appender
-                      (SELECT setval('crm_audit_log_appender_seq', txid_current()) FROM previous)""",
-            ns=LOCK_NAMESPACE, companies=companies, count=count, heads=self._crm_audit_heads_sql(companies)))
-        event_ids, current, rows, _ = cr.fetchone()
+                      (SELECT setval('crm_audit_log_appender_seq', txid_current()) FROM previous),
+                      ARRAY(SELECT id FROM res_users WHERE id = ANY(%(users)s::int[])),
+                      ARRAY(SELECT id FROM res_company WHERE id = ANY(%(user_companies)s::int[]))""",
+            ns=LOCK_NAMESPACE, companies=companies, count=count, heads=self._crm_audit_heads_sql(companies),
+            users=list(users), user_companies=list(user_companies)))
+        event_ids, current, rows, _, found_users, found_companies = cr.fetchone()
         heads = {company_id: (0, GENESIS) for company_id in companies}
         self._crm_audit_update_heads(heads, rows)
         # tests share one transaction; during module loading this transaction may hold DDL locks
@@ -251,7 +291,8 @@ class CrmAuditWriter(models.AbstractModel):
                     self._crm_audit_update_heads(heads, fresh.fetchone()[0])
             except (psycopg2.errors.LockNotAvailable, psycopg2.errors.UndefinedTable):
                 _logger.warning("Audit chain head read from this transaction only", exc_info=True)
-        return {company_id: digest for company_id, (_id, digest) in heads.items()}, sorted(event_ids)
+        heads = {company_id: digest for company_id, (_id, digest) in heads.items()}
+        return heads, sorted(event_ids), found_users, found_companies
 
     @api.model
     def _crm_audit_heads(self, companies):
@@ -286,6 +327,10 @@ class CrmAuditWriter(models.AbstractModel):
                 for event in batch
             ]
             cr.execute(SQL("INSERT INTO crm_audit_log (%s) VALUES %s", columns, SQL(", ").join(rows)))
+
+    @api.model
+    def _crm_audit_insert_lines(self, events):
+        cr = self.env.cr
         # lines are many (one per field and record): PostgreSQL's bulk load, COPY, is 5x faster
         # than a multi-row INSERT here (no per-value quoting, no array parsing)
         columns = ", ".join(LINE_COLUMNS)

@@ -1,10 +1,21 @@
+import hashlib
 import threading
 from datetime import date, datetime
 
 from odoo.tests import BaseCase, tagged
 
 from ..tools import request_context
-from ..tools.chain import GENESIS, canonical, copy_value, event_digest, first_break, line_canonical, to_json
+from ..tools.chain import (
+    GENESIS,
+    ID_MARKER,
+    canonical,
+    copy_value,
+    event_digest,
+    event_digest_parts,
+    first_break,
+    line_canonical,
+    to_json,
+)
 from ..tools.values import MASK, is_empty, is_secret, raw_value, text_value, with_name
 
 LINE = {"res_id": 7, "field_name": "name", "field_type": "char", "lang": None, "old_text": "Lan",
@@ -35,6 +46,17 @@ class TestChainTools(BaseCase):
         self.assertEqual(digest, event_digest(GENESIS, event, [other, LINE]))
         self.assertNotEqual(digest, event_digest(GENESIS, event, [LINE, dict(other, new_text="forged")]))
         self.assertNotEqual(digest, event_digest("1" * 64, event, [LINE, other]))
+
+    def test_digest_parts_give_the_digest_once_the_id_is_known(self):
+        """What the database function hashes around the id it hands out is what verify rebuilds."""
+        event = {"model": "res.partner", "operation": "write", "create_date": datetime(2026, 1, 1),
+                 "details": {"note": "Nguyễn \"id\":1"}, "user_agent": '"id":2'}
+        before, after = event_digest_parts(event, [LINE, dict(LINE, res_id=8)])
+        for event_id in (1, 4242):
+            text = "1" * 64 + before + str(event_id) + after
+            self.assertEqual(hashlib.sha256(text.encode()).hexdigest(),
+                             event_digest("1" * 64, dict(event, id=event_id), [dict(LINE, res_id=8), LINE]))
+        self.assertIsNone(event_digest_parts(dict(event, details={"id": ID_MARKER}), []))
 
     def test_first_break_tells_link_from_content(self):
         first = {"id": 1, "operation": "create", "prev_digest": GENESIS}

@@ -117,6 +117,23 @@ def event_digest(prev_digest, event, lines):
     return digest.hexdigest()
 
 
+ID_MARKER = -7345918273645918273  # stands for an event's id until the database hands it out
+
+
+def event_digest_parts(event, lines):
+    """The text an event's digest covers, split around its id: (before, after) such that
+    `event_digest(prev, event, lines)` is the SHA-256 of `prev + before + str(id) + after` once
+    the event has its id, so the database can compute it while it hands out the id. None when the
+    event's content itself holds the marker (then compute it in Python)."""
+    marker = f'"id":{ID_MARKER}'
+    content = canonical({key: ID_MARKER if key == "id" else event.get(key) for key in EVENT_KEYS})
+    if content.count(marker) != 1:
+        return None
+    before, after = content.split(marker)
+    texts = sorted(line.get("canonical") or line_canonical(line) for line in lines)
+    return "\n" + before + '"id":', after + "".join("\n" + text for text in texts)
+
+
 def first_break(events, lines_by_event, start_prev=None):
     """Walk one company's chain in id order; return (event, reason) of the first broken link or None.
 

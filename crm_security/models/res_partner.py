@@ -41,14 +41,13 @@ class ResPartner(models.Model):
             partner.crm_security_is_user_partner = bool(partner.user_ids)
 
     def _search_crm_security_is_user_partner(self, operator, value):
-        """The partners of active users, as `user_ids != False` means, but as an array the database
-        can look up by id (a subquery in the record rules would make it scan every customer)."""
+        """The partners of active users, as `user_ids != False` means, but as ids the database can
+        look up by index and hash (a subquery in the record rules would make it scan every
+        customer); read with the grant facts, once per transaction."""
         if operator not in ("=", "!=") or not isinstance(value, bool):
             raise NotImplementedError(operator)
-        self.env["res.users"].flush_model(["partner_id", "active"])
-        users = SQL("ANY(ARRAY(SELECT partner_id FROM res_users WHERE active AND partner_id IS NOT NULL))")
         if (operator == "=") == value:
-            return [("id", "=", users)]
+            return [("id", "in", self._crm_security_grant_facts()["user_partners"])]
         # sudo: the same set, as a subquery to negate it
         return [("id", "not in", self.env["res.users"].sudo()._search([]).select("partner_id"))]
 

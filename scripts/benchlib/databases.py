@@ -115,14 +115,15 @@ def drop(conf: OdooConf, dbname: str) -> None:
         shutil.rmtree(store, ignore_errors=True)
 
 
-def vacuum(conf: OdooConf, dbname: str, tables: list[str]) -> None:
+def vacuum(conf: OdooConf, dbname: str, tables: list[str], full: bool = False) -> None:
+    """VACUUM ANALYZE `tables` (those that exist); `full`: rewritten compact first."""
     conn = conf.connect(dbname)
     try:
         with conn.cursor() as cr:
             for table in tables:
                 cr.execute("SELECT to_regclass(%s)", (table,))
                 if cr.fetchone()[0]:
-                    cr.execute(f'VACUUM ANALYZE "{table}"')
+                    cr.execute(f'VACUUM {"(FULL, ANALYZE)" if full else "ANALYZE"} "{table}"')
     finally:
         conn.close()
 
