@@ -5,9 +5,9 @@ class CrmSecuritySupervision(models.Model):
     """Who manages whom, always current: a SQL view over sales teams and the HR department chain.
 
     A row (user, supervisor) means that `supervisor` sees and edits the records owned by `user`.
-    Record rules join this view on `user.id` only, so moving people between teams or departments,
-    or changing a leader or a manager, changes visibility at once in every worker: there is no
-    cached value to invalidate (see ir.rule's per-user domain cache).
+    The record rules read it (through crm_security_grant_facts) once per transaction, so moving
+    people between teams or departments, or changing a leader or a manager, changes visibility
+    from the next request in every worker: nothing is kept beyond the transaction.
     """
 
     _name = "crm.security.supervision"
