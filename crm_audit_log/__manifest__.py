@@ -33,4 +33,5 @@
     },
     "installable": True,
     "application": True,
+    "uninstall_hook": "uninstall_hook",
 }
