@@ -35,6 +35,12 @@ EVENT_BATCH, LINE_BATCH = 1000, 20000
 AT_ONCE_LINES = 500
 
 
+def _references(events):
+    """The users and companies `events` refer to (sorted ids), which may be deleted meanwhile."""
+    users = sorted({event[key] for event in events for key in ("user_id", "real_user_id") if event.get(key)})
+    return users, sorted({event["company_id"] for event in events if event.get("company_id")})
+
+
 def _testing():
     return getattr(threading.current_thread(), "testing", False)
 
@@ -200,8 +206,7 @@ class CrmAuditWriter(models.AbstractModel):
         parts = [event_digest_parts(event, event["lines"]) for event in events]
         if None in parts:
             return False
-        users = sorted({event[key] for event in events for key in ("user_id", "real_user_id") if event.get(key)})
-        companies = sorted({event["company_id"] for event in events if event.get("company_id")})
+        users, companies = _references(events)
         payload = [{
             "chain": event["company_id"] or 0, "before": before, "after": after,
             "row": {column: normalize(event.get(column)) for column in EVENT_COLUMNS[1:-2]},
@@ -231,8 +236,7 @@ class CrmAuditWriter(models.AbstractModel):
         deleted in the transaction after an event was captured are checked in the same round trip:
         the event is kept, the vanished id moves into its details (and a vanished company's event
         into the chain of events without company)."""
-        users = sorted({event[key] for event in events for key in ("user_id", "real_user_id") if event.get(key)})
-        companies = sorted({event["company_id"] for event in events if event.get("company_id")})
+        users, companies = _references(events)
         chains = sorted({event["company_id"] or 0 for event in events})
         heads, event_ids, found_users, found_companies = self._crm_audit_reserve(chains, len(events), users, companies)
         missing = {"user_id": set(users) - set(found_users), "company_id": set(companies) - set(found_companies)}

@@ -6,7 +6,6 @@ from odoo.osv import expression
 from odoo.tools import SQL
 
 from ..tools.masking import looks_masked, mask
-from .crm_security_owned_mixin import SHARE_COLUMNS
 from .masked_field import install_masked_fields
 
 CACHE_KEY = "crm_security.unmasked"
@@ -88,7 +87,7 @@ class CrmSecurityMaskedMixin(models.AbstractModel):
             return fields_to_fetch
         for fname in (self._crm_security_owner_path, self._crm_security_share_link[1]):
             field = self._fields[fname]
-            if field.store and field not in fields_to_fetch and (
+            if fname != "id" and field not in fields_to_fetch and (
                     not ignore_when_in_cache or any(self.env.cache.get_missing_ids(self, field))):
                 fields_to_fetch.append(field)
         return fields_to_fetch
@@ -104,7 +103,7 @@ class CrmSecurityMaskedMixin(models.AbstractModel):
         batch = missing | {rid for rid in self._prefetch_ids if isinstance(rid, int)} - cache.keys()
         # sudo: decides from ownership and shares, whatever the user may read
         records = self.sudo().with_context(active_test=False).browse(sorted(batch))
-        share_column, record_column = self._crm_security_share_link
+        record_column = self._crm_security_share_link[1]
         owner_field, record_field = records._fields[self._crm_security_owner_path], records._fields[record_column]
         records.fetch([owner_field.name, record_field.name])  # with the other columns the serialisation needs
         owners = records.env.cache.get_until_miss(records, owner_field)
@@ -112,10 +111,7 @@ class CrmSecurityMaskedMixin(models.AbstractModel):
         managers = self.env.company.sudo().crm_security_managers_see_sensitive
         facts = self._crm_security_grant_facts()
         seeing = {self.env.uid, *facts["supervised"]} if managers else {self.env.uid}
-        position = SHARE_COLUMNS.index(share_column)
-        now = fields.Datetime.now()
-        shared = {share[position] for share in facts["shares"]
-                  if share[position] and share[3] and (share[4] is None or share[4] > now)}
+        shared = self._crm_security_shared_keys(sensitive=True)
         decided = min(len(owners), len(keys))  # the values in cache (a missing record has none)
         rest = list(records._ids[decided:])
         for rid, owner, key in zip(records._ids[:decided], owners, keys, strict=False):

@@ -92,15 +92,22 @@ class CrmSecurityOwnedMixin(models.AbstractModel):
         that include protected values. Conditions on the record's own indexed columns."""
         facts = self._crm_security_grant_facts()
         owners = [self.env.uid, *facts["supervised"]] if managers else [self.env.uid]
-        share_column, record_column = self._crm_security_share_link
-        position = SHARE_COLUMNS.index(share_column)
-        now = fields.Datetime.now()
-        shared = sorted({
-            share[position] for share in facts["shares"]
-            if share[position] and (share[4] is None or share[4] > now)
-            and (mode != "write" or share[2]) and (not sensitive or share[3])
-        })
+        record_column = self._crm_security_share_link[1]
+        shared = sorted(self._crm_security_shared_keys(write=mode == "write", sensitive=sensitive))
         return ["|", (self._crm_security_owner_path, "in", sorted(set(owners))), (record_column, "in", shared)]
+
+    @api.model
+    def _crm_security_shared_keys(self, write=False, sensitive=False):
+        """Values of the record column shares point to (`_crm_security_share_link`) for the shares
+        of the current user in force now: edit shares only if `write`, shares that include
+        protected values only if `sensitive`."""
+        position = SHARE_COLUMNS.index(self._crm_security_share_link[0])
+        now = fields.Datetime.now()
+        return {
+            share[position] for share in self._crm_security_grant_facts()["shares"]
+            if share[position] and (share[4] is None or share[4] > now)
+            and (not write or share[2]) and (not sensitive or share[3])
+        }
 
     @api.model
     def _search_crm_security_grant(self, operator, value):

@@ -1,17 +1,9 @@
 import { registry } from "@web/core/registry";
+import { openAuditApp } from "@crm_audit_log/../tests/tours/tour_steps";
 
 registry.category("web_tour.tours").add("crm_audit_log_menu", {
     steps: () => [
-        {
-            content: "Open the apps menu",
-            trigger: ".o_navbar_apps_menu button",
-            run: "click",
-        },
-        {
-            content: "Open the Audit app",
-            trigger: ".o-dropdown-item[data-menu-xmlid='crm_audit_log.crm_audit_log_menu_root']",
-            run: "click",
-        },
+        ...openAuditApp(),
         {
             content: "The events list is shown",
             trigger: ".o_list_view, .o_view_nocontent",

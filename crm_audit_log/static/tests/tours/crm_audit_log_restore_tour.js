@@ -1,4 +1,5 @@
 import { registry } from "@web/core/registry";
+import { openAuditApp } from "@crm_audit_log/../tests/tours/tour_steps";
 
 registry.category("web_tour.tours").add("crm_audit_log_restore", {
     steps: () => [
@@ -45,16 +46,7 @@ registry.category("web_tour.tours").add("crm_audit_log_restore", {
             content: "The customers are gone",
             trigger: ".o_list_view:not(:has(.o_data_row))",
         },
-        {
-            content: "Open the apps menu",
-            trigger: ".o_navbar_apps_menu button",
-            run: "click",
-        },
-        {
-            content: "Open the Audit app",
-            trigger: ".o-dropdown-item[data-menu-xmlid='crm_audit_log.crm_audit_log_menu_root']",
-            run: "click",
-        },
+        ...openAuditApp(),
         {
             content: "Open the delete event",
             trigger: ".o_list_view .o_data_row:contains(Delete):contains(Contact):first .o_data_cell:first",
