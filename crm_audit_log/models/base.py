@@ -80,18 +80,13 @@ class Base(models.AbstractModel):
             self.env["crm.audit.writer"]._crm_audit_push(event)
 
     def _crm_audit_before_unlink(self, spec):
-        capture = self.env["crm.audit.capture"]
-        # sudo: existence only, so that values can be snapshot before the rows go
-        records = self.sudo().exists().with_env(self.env)
-        fnames = sorted(f for f in spec if f in records._fields and records._fields[f].type != "binary")
-        event = capture._crm_audit_event(self, "unlink")
-        if records:
-            event["lines"] = capture._crm_audit_lines(records, fnames, capture._crm_audit_values(records, fnames), None)
-            # names now: the records (and what only they point to) are about to go
-            capture._crm_audit_finalize([event])
-            # the complete copy for restore (whose names the alerts give: never protected values)
-            snapshot = self.env["crm.audit.snapshot"]._crm_audit_snapshot_for(records)
-            event["details"] = dict(event["details"] or {}, snapshot=snapshot)
+        event = self.env["crm.audit.capture"]._crm_audit_event(self, "unlink")
+        # the complete copy for restore, taken now (the records, and what only they point to, are
+        # about to go); the event's lines are read from it, and its names are what the alerts give
+        ref, copy = self.env["crm.audit.snapshot"]._crm_audit_snapshot_for(self)
+        if ref:
+            event["lines"] = self.env["crm.audit.capture"]._crm_audit_deleted_lines(self, spec, copy)
+            event["details"] = dict(event["details"] or {}, snapshot=ref)
         return event
 
     def modified(self, fnames, create=False, before=False):

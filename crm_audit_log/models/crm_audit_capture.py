@@ -7,7 +7,7 @@ from odoo.tools import SQL
 
 from ..tools import request_context
 from ..tools.chain import normalize
-from ..tools.values import MASK, is_empty, is_secret, raw_value, text_value, with_name
+from ..tools.values import MASK, deleted_lines, is_empty, is_secret, raw_value, text_value, with_name
 
 MAGIC_FIELDS = frozenset(("id", "create_uid", "create_date", "write_uid", "write_date", "display_name"))
 RELATIONAL = ("many2one", "many2many", "one2many")
@@ -22,7 +22,8 @@ class CrmAuditCapture(models.AbstractModel):
 
     Old values come from the ORM cache, fetched in one batch only for the fields concerned
     (never `read()`, which may mask values); names of related records are resolved in batch when
-    the events are written (`_crm_audit_finalize`).
+    the events are written (`_crm_audit_finalize`). A delete's lines are read from the snapshot
+    taken for restore, finished at once (`_crm_audit_deleted_lines`).
 
     Masking hook (duck-typed, implemented by crm_security): if the audited model defines
     ``_crm_security_field_is_protected(field_name) -> bool``, lines of protected fields keep their
@@ -185,6 +186,62 @@ class CrmAuditCapture(models.AbstractModel):
         })
 
     @api.model
+    def _crm_audit_deleted_lines(self, records, field_names, copy):
+        """Field lines of deleted `records` (old values only), finished (names, texts, canonical
+        form), read from their snapshot `copy` (see crm.audit.snapshot._crm_audit_snapshot_take)
+        rather than fetched again: a delete is one of the biggest events there are.
+
+        As on create and write, the lines hold the fields people set: a computed read-only field
+        (a normalized e-mail, a complete name) has no line, secrets neither; the snapshot keeps
+        every column for restore.
+        """
+        model_fields = records._fields
+        rows, links = copy["rows"], copy["links"]
+        ids = [rec_id for rec_id in records._ids if rec_id in rows]
+        fnames = [
+            fname for fname in sorted(field_names)
+            if fname in model_fields and model_fields[fname].type != "binary"
+            and not (model_fields[fname].compute and model_fields[fname].readonly)
+            and not is_secret(fname, model_fields[fname].groups)
+        ]
+        # many2many tables the snapshot did not copy (a relation that is a model's table)
+        fallback = [fname for fname in fnames if model_fields[fname].type == "many2many"
+                    and (model_fields[fname].relation, model_fields[fname].column1) not in links]
+        fetched = self._crm_audit_values(records.browse(ids), fallback) if fallback else {}
+        values, wanted = {}, defaultdict(set)
+        for fname in fnames:
+            field = model_fields[fname]
+            if fname in fetched:
+                column = fetched[fname]
+            elif field.type == "many2many":
+                linked = links[field.relation, field.column1]
+                column = [sorted(linked.get(rec_id, ())) for rec_id in ids]
+            elif field.translate:
+                column = [dict(rows[rec_id].get(fname) or {}) for rec_id in ids]
+            elif field.type == "datetime":  # JSON has them as 2024-01-31T12:00:00(.5)
+                column = [raw_value("datetime", stamp and datetime.fromisoformat(stamp))
+                          for stamp in (rows[rec_id].get(fname) for rec_id in ids)]
+            else:
+                column = [raw_value(field.type, rows[rec_id].get(fname)) for rec_id in ids]
+            values[fname] = column
+            if field.type == "many2one":
+                wanted[field.comodel_name].update(value for value in column if value)
+            elif field.type == "many2many":
+                for value in column:
+                    wanted[field.comodel_name].update(value)
+        names = {comodel: self._crm_audit_names(comodel, comodel_ids)
+                 for comodel, comodel_ids in wanted.items() if comodel_ids}
+        protected = self._crm_audit_protected_fields(records, fnames)
+        yes_no = (self.env._("Yes"), self.env._("No"))
+        lines = []
+        for fname in fnames:
+            field = model_fields[fname]
+            labels = dict(field._description_selection(self.env)) if field.type == "selection" else None
+            lines += deleted_lines(field, ids, values[fname], fname in protected, labels,
+                                   names.get(field.comodel_name, {}) if field.type in RELATIONAL else {}, yes_no)
+        return lines
+
+    @api.model
     def _crm_audit_secret_lines(self, records, field_names):
         """A change of a secret (password, token) is logged, never its value."""
         return [
@@ -208,7 +265,7 @@ class CrmAuditCapture(models.AbstractModel):
         for event in events:
             model_fields = self.env[event["model"]]._fields if event["model"] in self.env else {}
             for line in event["lines"]:
-                if line.get("secret") or "old_text" in line:
+                if line.get("secret") or "old_text" in line or "canonical" in line:
                     continue
                 field = model_fields.get(line["field_name"])
                 todo.append((line, field))

@@ -150,11 +150,11 @@ class CrmAuditSnapshot(models.Model):
     def _crm_audit_snapshot_early(self, records):
         """Snapshot `records` now, for the unlink that runs inside this block (mail.thread deletes
         the chatter before the records: `base.unlink` would be too late for it)."""
-        ref = None
+        taken = (None, None)
         if records._ids and self.env["crm.audit.capture"]._crm_audit_spec(records, "unlink") is not None:
-            ref = self._crm_audit_snapshot_take(records)
+            taken = self._crm_audit_snapshot_take(records)
         stack = self.env.cr.precommit.data.setdefault(EARLY, [])
-        stack.append((records._name, frozenset(records._ids), ref))
+        stack.append((records._name, frozenset(records._ids), taken))
         try:
             yield
         finally:
@@ -162,25 +162,28 @@ class CrmAuditSnapshot(models.Model):
 
     @api.model
     def _crm_audit_snapshot_for(self, records):
-        """The snapshot of `records` (taken earlier in this unlink, or now)."""
+        """The snapshot of `records` (taken earlier in this unlink, or now): see _crm_audit_snapshot_take."""
         stack = self.env.cr.precommit.data.get(EARLY) or ()
-        for model, ids, ref in reversed(stack):
-            if ref and model == records._name and ids == frozenset(records._ids):
-                return ref
+        for model, ids, taken in reversed(stack):
+            if taken[0] and model == records._name and ids == frozenset(records._ids):
+                return taken
         return self._crm_audit_snapshot_take(records)
 
     @api.model
     def _crm_audit_snapshot_take(self, records):
-        """Copy `records` and everything deleted or cleared with them; return the snapshot ref.
+        """Copy `records` and everything deleted or cleared with them; return (ref, copy), or
+        (None, None) when none of them exists.
 
-        Rows never pass through Python: one INSERT ... SELECT for the records, one per level of
-        what goes with them (rows the database deletes in cascade, recursively; at the first
-        level their chatter, followers, activities, attachments and external ids), one for the
-        many2many links and the references that other records hold to them.
+        Rows never pass through Python on their way: one INSERT ... SELECT for the records, one
+        per level of what goes with them (rows the database deletes in cascade, recursively; at
+        the first level their chatter, followers, activities, attachments and external ids), one
+        for the many2many links and the references that other records hold to them. The copy of
+        the records themselves comes back (`copy`: {"rows": {id: row as JSON}, "links": {(table,
+        column): {id: [linked ids]}}}) for the delete event's field lines.
         """
         ids = [rec_id for rec_id in records._ids if isinstance(rec_id, int)]
         if not ids:
-            return None
+            return None, None
         self.env.flush_all()
         ref = uuid.uuid4().hex
         now = fields.Datetime.now()
@@ -188,18 +191,20 @@ class CrmAuditSnapshot(models.Model):
         self.env.cr.execute(SQL(
             """INSERT INTO crm_audit_snapshot (ref, model, res_id, root_id, depth, kind, name, create_date, data)
                SELECT %s, %s, t.id, t.id, 0, 'record', %s, %s, to_jsonb(t) FROM %s t WHERE t.id = ANY(%s::int[])
-            RETURNING res_id""",
+            RETURNING res_id, data""",
             ref, Model._name, self._crm_audit_name_sql(Model), now, SQL.identifier(Model._table), ids))
-        found = [row[0] for row in self.env.cr.fetchall()]
+        rows = dict(self.env.cr.fetchall())
+        if not rows:
+            return None, None
         roots_of = defaultdict(dict)  # model: {id: root id}
-        roots_of[Model._name] = dict(zip(found, found, strict=True))
+        roots_of[Model._name] = {rec_id: rec_id for rec_id in rows}
         frontier = {Model._name: roots_of[Model._name]}
         for depth in range(1, MAX_DEPTH + 1):
             frontier = self._crm_audit_snapshot_level(ref, now, depth, frontier, roots_of)
             if not frontier:
                 break
-        self._crm_audit_snapshot_links(ref, now, roots_of)
-        return ref
+        links = self._crm_audit_snapshot_links(ref, now, roots_of, Model._name)
+        return ref, {"rows": rows, "links": links}
 
     @api.model
     def _crm_audit_snapshot_level(self, ref, now, depth, frontier, roots_of):
@@ -262,9 +267,11 @@ class CrmAuditSnapshot(models.Model):
         return SQL("t.%s::varchar", SQL.identifier(field.name))
 
     @api.model
-    def _crm_audit_snapshot_links(self, ref, now, roots_of):
+    def _crm_audit_snapshot_links(self, ref, now, roots_of, root_model):
         """Many2many links of every copied row, and references to them from surviving records: one
-        statement; each model's ids are sent once (CTE), roots joined only to the rows found."""
+        statement; each model's ids are sent once (CTE), roots joined only to the rows found.
+        Return the links of the rows of `root_model` ({(table, column): {id: [linked ids]}}, every
+        many2many table of the model a key, even without links)."""
         roots_of = {model_name: roots for model_name, roots in roots_of.items() if roots}
         names = {model_name: index for index, model_name in enumerate(roots_of)}
         ctes, selects = [], []
@@ -314,11 +321,19 @@ class CrmAuditSnapshot(models.Model):
                     ref=ref, ref_model=ref_model, root=root, now=now, fname=fname, field=SQL.identifier(fname),
                     model=model_name, table=SQL.identifier(self.env[ref_model]._table), items=items,
                     condition=condition))
+        links = {(table, column): {} for table, column, _other, _other_table in
+                 self._crm_audit_dependents(root_model)[2]}
         if selects:
             self.env.cr.execute(SQL(
                 """WITH %s INSERT INTO crm_audit_snapshot (ref, model, res_id, root_id, depth, kind, name, create_date,
-                                                       data) %s""",
-                SQL(", ").join(ctes), SQL(" UNION ALL ").join(selects)))
+                                                       data) %s
+                RETURNING CASE WHEN kind = 'relation' AND model = %s THEN res_id END,
+                          CASE WHEN kind = 'relation' AND model = %s THEN data END""",
+                SQL(", ").join(ctes), SQL(" UNION ALL ").join(selects), root_model, root_model))
+            for res_id, data in self.env.cr.fetchall():
+                if res_id is not None:
+                    links[data["table"], data["col"]][res_id] = data["ids"]
+        return links
 
     @api.model
     def _crm_audit_snapshot_files(self, fnames):

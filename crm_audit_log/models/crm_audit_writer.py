@@ -179,6 +179,8 @@ class CrmAuditWriter(models.AbstractModel):
             event["res_ids"] = ids if ids and len(ids) > 1 else None
         for event in events:
             for line in event["lines"]:
+                if "canonical" in line:  # finished when captured (deletes)
+                    continue
                 line["old_json"] = None if line["old_raw"] is None else to_json(line["old_raw"])
                 line["new_json"] = None if line["new_raw"] is None else to_json(line["new_raw"])
                 line["canonical"] = line_canonical(line)
@@ -338,10 +340,9 @@ class CrmAuditWriter(models.AbstractModel):
         # lines are many (one per field and record): PostgreSQL's bulk load, COPY, is 5x faster
         # than a multi-row INSERT here (no per-value quoting, no array parsing)
         columns = ", ".join(LINE_COLUMNS)
-        lines = [(event, line) for event in events for line in event["lines"]]
+        lines = [(f"{event['id']}\t{copy_value(event['model'])}\t", line) for event in events for line in event["lines"]]
         for batch in split_every(LINE_BATCH, lines):
             buffer = io.StringIO()
-            buffer.writelines(
-                f"{event['id']}\t{copy_value(event['model'])}\t{line['canonical']}\n" for event, line in batch)
+            buffer.writelines(f"{head}{line['canonical']}\n" for head, line in batch)
             buffer.seek(0)
             cr.copy_expert(f"COPY crm_audit_log_line ({columns}) FROM STDIN", buffer)

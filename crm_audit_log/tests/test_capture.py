@@ -64,6 +64,33 @@ class TestCapture(AuditCase):
         self.assertEqual(lines[(partner_id, "country_id")].old_value, "China")
         self.assertFalse(lines[(partner_id, "name")].new_value)
 
+    def test_unlink_lines_are_typed_like_the_others(self):
+        """A delete's lines come from its snapshot: same types, names and digest as a write's."""
+        self.env["res.lang"]._activate_lang("fr_FR")
+        self.env["crm.audit.rule"].create({"model_id": self.env.ref("base.model_res_partner_category").id})
+        tags = self.env["res.partner.category"].create([{"name": "Gold"}, {"name": "Tea\tlover"}])
+        tags[0].with_context(lang="fr_FR").write({"name": "Or"})
+        partner = self.env["res.partner"].create({
+            "name": "Line\nBreak", "email": "Gone@X.cn", "category_id": [Command.set(tags.ids)],
+            "calendar_last_notif_ack": "2024-05-06 07:08:09", "type": "invoice", "color": 3,
+        })
+        partner_id = partner.id
+        partner.unlink()
+        lines = self.line_map(self.events(model="res.partner", operation="unlink")[0])
+        self.assertEqual(self.raw(lines[(partner_id, "category_id")]), (sorted(tags.ids), None))
+        self.assertEqual(lines[(partner_id, "category_id")].old_value, "Gold, Tea\tlover")
+        self.assertEqual(self.raw(lines[(partner_id, "calendar_last_notif_ack")])[0], "2024-05-06 07:08:09")
+        self.assertEqual(lines[(partner_id, "type")].old_value, "Invoice Address")
+        self.assertEqual(self.raw(lines[(partner_id, "color")])[0], 3)
+        self.assertEqual(lines[(partner_id, "name")].old_value, "Line\nBreak")
+        self.assertNotIn((partner_id, "email_normalized"), lines, "computed from the e-mail: kept by the snapshot")
+        self.assertNotIn((partner_id, "commercial_partner_id"), lines)
+        tags[0].unlink()
+        tag_lines = self.events(model="res.partner.category", operation="unlink")[0].sudo().line_ids
+        self.assertEqual(sorted((line.lang, line.old_value) for line in tag_lines if line.field_name == "name"),
+                         [("en_US", "Gold"), ("fr_FR", "Or")])
+        self.assertTrue(self.env["crm.audit.storage"]._crm_audit_verify()["ok"], "digests match what is stored")
+
     def test_translated_field_lines_per_language(self):
         self.env["res.lang"]._activate_lang("fr_FR")
         self.env["crm.audit.rule"].create({"model_id": self.env.ref("base.model_res_partner_category").id})

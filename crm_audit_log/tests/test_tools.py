@@ -16,7 +16,7 @@ from ..tools.chain import (
     line_canonical,
     to_json,
 )
-from ..tools.values import MASK, is_empty, is_secret, raw_value, text_value, with_name
+from ..tools.values import MASK, deleted_lines, is_empty, is_secret, raw_value, text_value, with_name
 
 LINE = {"res_id": 7, "field_name": "name", "field_type": "char", "lang": None, "old_text": "Lan",
         "new_text": "Lan\tNguyễn", "is_protected": False, "old_raw": "Lan", "new_raw": "Lan\tNguyễn"}
@@ -86,6 +86,43 @@ class TestValueTools(BaseCase):
         self.assertTrue(is_secret("password", None) and is_secret("totp_secret", None) and is_secret("x", "."))
         self.assertFalse(is_secret("signature", None))
         self.assertEqual(len(MASK), 6)
+
+    def test_deleted_lines_are_the_canonical_lines(self):
+        """The shortcut of deletes writes exactly what `line_canonical` gives for the full line."""
+
+        class Field:  # the attributes deleted_lines reads
+            def __init__(self, name, ftype, translate=False):
+                self.name, self.type, self.translate = name, ftype, translate
+
+        names, labels, yes_no = {3: "Việt Nam", 4: "Tab\tName"}, {"invoice": "Invoice Address"}, ("Có", "Không")
+        cases = [
+            (Field("name", "char"), ["Lan", "A\tB\\C\nD\r", "x" * 2500, "", None, 'quote " é 中文']),
+            (Field("country_id", "many2one"), [3, 4, 5, None]),
+            (Field("type", "selection"), ["invoice", "other", None]),
+            (Field("color", "integer"), [0, 7, -2, None]),
+            (Field("partner_latitude", "float"), [0, 1.5, 10.762622, None]),
+            (Field("is_company", "boolean"), [True, False]),
+            (Field("category_id", "many2many"), [[3, 4], [], [9]]),
+            (Field("date", "date"), ["2024-05-06", None]),
+            (Field("name", "char", translate=True), [{"en_US": "Gold", "fr_FR": "Or"}, {"vi_VN": "Vàng\n"}, {}]),
+        ]
+        for field, values in cases:
+            for protected in (False, True):
+                rec_ids = list(range(1, len(values) + 1))
+                lines = deleted_lines(field, rec_ids, values, protected, labels, names, yes_no)
+                expected = []
+                for rec_id, value in zip(rec_ids, values, strict=True):
+                    pairs = ([(lang, value[lang]) for lang in sorted(value)] if field.translate else [(None, value)])
+                    for lang, old in pairs:
+                        if is_empty(old):
+                            continue
+                        raw = with_name(field.type, old, names)
+                        expected.append(line_canonical({
+                            "res_id": rec_id, "field_name": field.name, "field_type": field.type, "lang": lang,
+                            "old_raw": raw, "new_raw": None, "is_protected": protected, "new_text": None,
+                            "old_text": None if protected else text_value(field.type, raw, labels, names, yes_no),
+                        }))
+                self.assertEqual([line["canonical"] for line in lines], expected, (field.name, field.type, protected))
 
 
 @tagged("at_install", "-post_install")

@@ -73,6 +73,14 @@ def to_json(value):
 
 
 _COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\n": "\\n", "\r": "\\r", "\t": "\\t"})
+COPY_NULL = "\\N"
+
+
+def copy_text(text):
+    """`copy_value` of a string (checked first: most need no escape)."""
+    if "\\" in text or "\n" in text or "\t" in text or "\r" in text:
+        return text.translate(_COPY_ESCAPES)
+    return text
 
 
 def copy_value(value):
@@ -84,7 +92,7 @@ def copy_value(value):
     if value is False:
         return "f"
     if isinstance(value, str):
-        return value.translate(_COPY_ESCAPES)
+        return copy_text(value)
     return str(value)
 
 

@@ -8,7 +8,7 @@ A line keeps two forms of each value:
 import re
 from datetime import date, datetime
 
-from .chain import canonical, normalize
+from .chain import COPY_NULL, canonical, copy_text, line_canonical, normalize, to_json
 
 MASK = "••••••"
 TEXT_LIMIT = 2000
@@ -74,3 +74,45 @@ def with_name(field_type, raw, names):
     if field_type == "many2one" and isinstance(raw, int):
         return [raw, names.get(raw) or ""]
     return raw
+
+
+def deleted_lines(field, rec_ids, values, protected, labels, names, yes_no):
+    """Finished field lines of one field of deleted records: {res_id, field_name, canonical} each,
+    `canonical` being exactly `line_canonical` of the full line (old value only, see
+    `text_value`, `with_name`, `to_json`), built without the full line for the values of nearly
+    every line (strings, many2one, integers); a delete has a line per field and record.
+
+    `values` are the raw values aligned with `rec_ids` (translated fields: {lang: value})."""
+    fname, ftype = field.name, field.type
+    head = f"{copy_text(fname)}\t{ftype}\t"
+    flag = "t" if protected else "f"
+    lines = []
+    for rec_id, value in zip(rec_ids, values, strict=True):
+        if field.translate:
+            pairs = [(lang, value.get(lang, value.get("en_US"))) for lang in sorted(value or ())]
+        else:
+            pairs = ((None, value),)
+        for lang, old in pairs:
+            if is_empty(old):
+                continue
+            kind = type(old)
+            if ftype == "many2one" and kind is int:
+                name = names.get(old) or ""
+                text, json_text = name or f"#{old}", f"[{old},{to_json(name)}]"
+            elif kind is str and ftype != "selection":
+                text, json_text = shorten(old), to_json(old)
+            elif kind is int and ftype != "selection":
+                text = json_text = str(old)
+            else:  # anything else the general way
+                raw = with_name(ftype, old, names)
+                line = {"res_id": rec_id, "field_name": fname, "field_type": ftype, "lang": lang,
+                        "old_raw": raw, "new_raw": None, "is_protected": protected,
+                        "old_text": None if protected else text_value(ftype, raw, labels, names, yes_no),
+                        "new_text": None}
+                lines.append({"res_id": rec_id, "field_name": fname, "canonical": line_canonical(line)})
+                continue
+            text = COPY_NULL if protected else copy_text(text)
+            lang_text = COPY_NULL if lang is None else copy_text(lang)
+            lines.append({"res_id": rec_id, "field_name": fname, "canonical": (
+                f"{rec_id}\t{head}{lang_text}\t{text}\t{COPY_NULL}\t{flag}\t{copy_text(json_text)}\t{COPY_NULL}")})
+    return lines
