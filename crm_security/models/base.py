@@ -7,18 +7,22 @@ class Base(models.AbstractModel):
     _inherit = "base"
 
     def modified(self, fnames, create=False, before=False):
-        # any change may change who may access customer data (owner, shares, teams, employees,
-        # groups, companies, rules, the matrix...): forget the access checks already passed, and
-        # the grant facts when a model they are read from changes
+        # a change of what the record rules read (owner, shares, teams, employees, companies, the
+        # stage...) may change who may access customer data: forget the access checks already
+        # passed, and the grant facts when a model they are read from changes
         if not fnames:  # e.g. a computed many2many assigned: nothing changes
             return super().modified(fnames, create=create, before=before)
         data = self.env.cr.precommit.data
         grants = self._name in GRANT_DEPENDENCIES or self._name in self.env["crm.security.supervision"]._depends
-        data.pop(ACCESS_MEMO_KEY, None)
+        Owned = self.env["crm.security.owned.mixin"]
+        access = grants or any(Owned._crm_security_field_changes_access(self._name, fname) for fname in fnames)
+        if access:
+            data.pop(ACCESS_MEMO_KEY, None)
         if grants:
             data.pop(GRANT_FACTS_KEY, None)
         result = super().modified(fnames, create=create, before=before)
-        data.pop(ACCESS_MEMO_KEY, None)  # and those checked meanwhile
+        if access:
+            data.pop(ACCESS_MEMO_KEY, None)  # and those checked meanwhile
         if grants:
             data.pop(GRANT_FACTS_KEY, None)
         return result

@@ -1,10 +1,14 @@
-from odoo import api, fields, models
+import re
+
+from odoo import api, fields, models, tools
 from odoo.exceptions import AccessError, UserError
 from odoo.osv import expression
 from odoo.tools import SQL, format_datetime
 
 GRANTS = [("read", "Read"), ("write", "Edit")]
 ACCESS_MEMO_KEY = "crm_security.access_memo"
+# the paths of a rule domain's leaves, in its text: ('partner_id.user_id', '=', ...)
+RULE_LEAF = re.compile(r"""\(\s*['"]([A-Za-z_][\w.]*)['"]\s*,\s*['"]""")
 GRANT_FACTS_KEY = "crm_security.grant_facts"
 SHARE_COLUMNS = ("partner_id", "lead_id")  # the columns of crm.security.share, as the grant facts hold them
 # what the grant facts are read from besides the managers view (with its own `_depends`): pending
@@ -166,20 +170,68 @@ class CrmSecurityOwnedMixin(models.AbstractModel):
         for rec in self:
             rec.crm_security_share_count = counts.get(rec.id, 0)
 
+    # ------------------------------------------------------------------ what the rules read
+    @api.model
+    @tools.ormcache()
+    def _crm_security_access_fields(self):
+        """(model, field) pairs that the record rules of customer data read, or None when a rule
+        reads something this cannot tell (then every change counts). Rules are read from their
+        domains' text (every `('path', operator, value)` leaf) with the models they apply to;
+        what the grant searches read (owner and share columns) comes with them. Rules are
+        records: changing one clears the registry cache, and this with it."""
+        registry = self.env.registry
+        mixin = registry[self._name]
+        owned = [name for name, model in registry.items() if issubclass(model, mixin) and not model._abstract]
+        pairs = set()
+        rules = self.env["ir.rule"].sudo().search([("model_id.model", "in", owned)])
+        for rule in rules:
+            model = self.env[rule.model_id.model]
+            pairs.update((model._name, fname) for fname in
+                         (model._crm_security_owner_path, model._crm_security_share_link[1]))
+            for path in RULE_LEAF.findall(rule.domain_force or ""):
+                current = model
+                for name in path.split("."):
+                    field = current._fields.get(name)
+                    if field is None:
+                        return None
+                    pairs.add((current._name, name))
+                    if not field.relational:
+                        break
+                    current = self.env[field.comodel_name]
+        return frozenset(pairs)
+
+    @api.model
+    @tools.ormcache("model_name", "fname")
+    def _crm_security_field_changes_access(self, model_name, fname):
+        """Whether a change of `fname` on `model_name` may change what the record rules of
+        customer data let through: a field the rules read, or one they read is computed from.
+        (Records created or deleted change all their fields: those of a model the rules read
+        count, a chatter message does not.)"""
+        access = self._crm_security_access_fields()
+        field = self.env[model_name]._fields.get(fname)
+        if access is None or field is None or (model_name, fname) in access:
+            return True
+        return any((dependent.model_name, dependent.name) in access
+                   for dependent in self.env.registry.get_dependent_fields(field))
+
     # ------------------------------------------------------------------ record rules on given records
     def _crm_security_access_memo(self, operation):
         """Ids known to pass the record rules of `operation` for the current user (companies
         included), in this transaction since its last change.
 
         Kept in `cr.precommit.data`, which a flush, a savepoint (entered or rolled back), a commit
-        and a rollback clear; any change of any record through the ORM clears it too (`modified`,
-        see base.py). Only positive answers are kept, and only for the second they were found in,
-        so that a share is refused from the second it expires, as the rules' SQL does."""
+        and a rollback clear; a change through the ORM of a field that the rules read (directly, or
+        through what it is computed from: `_crm_security_field_changes_access`) or of the grant
+        facts clears it too (`modified`, see base.py), and the rule domain itself is part of the
+        key (a change of groups or rules gives another one). Only positive answers are kept, and
+        only for the second they were found in, so that a share is refused from the second it
+        expires, as the rules' SQL does."""
         memo = self.env.cr.precommit.data.get(ACCESS_MEMO_KEY)
         now = fields.Datetime.now()
         if memo is None or memo["at"] != now:
             memo = self.env.cr.precommit.data[ACCESS_MEMO_KEY] = {"at": now}
-        key = (self._name, operation, self.env.uid, tuple(self.env["ir.rule"]._compute_domain_context_values()))
+        key = (self._name, operation, self.env.uid, tuple(self.env["ir.rule"]._compute_domain_context_values()),
+               repr(self.env["ir.rule"]._compute_domain(self._name, operation)))
         return memo.setdefault(key, set())
 
     @api.model

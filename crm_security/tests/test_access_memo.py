@@ -1,3 +1,5 @@
+from freezegun import freeze_time
+
 from odoo import Command
 from odoo.exceptions import AccessError
 from odoo.tests import tagged
@@ -36,6 +38,23 @@ class TestAccessMemo(CrmSecurityCase):
             found.check_access("read")
         with self.assertQueryCount(0, flush=False):
             found.check_access("read")
+
+    @freeze_time("2026-11-23 10:00:00")
+    def test_a_change_the_rules_do_not_read_keeps_the_checks(self):
+        secret = self.secret.with_user(self.owner)
+        secret.check_access("write")
+        secret.write({"phone": "+84 28 1234 5678", "function": "CEO", "comment": "<p>met at the fair</p>"})
+        with self.assertQueryCount(0, flush=False):
+            secret.check_access("write")
+            secret.check_access("read")
+
+    def test_a_change_of_what_an_owner_is_computed_from(self):
+        """The contact's owner is its company's: moving it to another company is a change of owner."""
+        other = self.env["res.partner"].with_user(self.colleague).create({"name": "Other Co", "is_company": True})
+        self.assertReads(self.owner, self.secret_contact)
+        self.secret_contact.sudo().parent_id = other
+        self.assertRefused(self.owner, self.secret_contact)
+        self.assertReads(self.colleague, self.secret_contact)
 
     def test_revoked_share(self):
         share = self.share(self.secret, self.outsider)
