@@ -264,16 +264,41 @@ class CrmSecurityOwnedMixin(models.AbstractModel):
         todo = set(ids) - memo
         if not todo:
             return None
-        # sudo: the rule domain itself decides; active_test off as filtered_domain does. The owner
-        # and what shares point to come with it, as masking the record's protected values asks
-        # for them next
-        fnames = [fname for fname in (self._crm_security_owner_path, self._crm_security_share_link[1]) if fname != "id"]
-        found = set(self.sudo().with_context(active_test=False).search_fetch(
-            expression.AND([[("id", "in", list(todo))], domain]), fnames, order="id")._ids)
+        found = self._crm_security_check_rules(operation, todo, domain)
         memo.update(found)
         if todo <= found:
             return None
         return super()._check_access(operation)
+
+    def _crm_security_check_rules(self, operation, ids, domain):
+        """The ids among `ids` that pass `domain` (the rules of `operation`). A write (or delete)
+        is most often followed by a read of the same records (the form reads the saved record
+        back, Odoo reads related fields): the read rules are answered in the same query and kept
+        in the memo too. The owner and what shares point to come along into the cache, as masking
+        the records' protected values asks for them next."""
+        # sudo: the rule domains themselves decide; active_test off as filtered_domain does
+        Model = self.sudo().with_context(active_test=False)
+        table = Model._table
+        query = Model._search(expression.AND([[("id", "in", list(ids))], domain]), order="id")
+        fnames = [fname for fname in (self._crm_security_owner_path, self._crm_security_share_link[1]) if fname != "id"]
+        columns = [SQL.identifier(table, "id")] + [Model._field_to_sql(table, fname, query) for fname in fnames]
+        read_domain = None
+        if operation != "read" and not self.env.su:
+            read_domain = self.env["ir.rule"]._compute_domain(self._name, "read")
+            if read_domain:  # (a Query is not tested for truth: that would run it)
+                readable = Model._search(expression.AND([[("id", "in", list(ids))], read_domain]))
+                columns.append(SQL("%s IN %s", SQL.identifier(table, "id"), readable.subselect()))
+            else:
+                columns.append(SQL("TRUE"))
+        rows = self.env.execute_query(query.select(*columns))
+        if not rows:
+            return set()
+        found = Model.browse([row[0] for row in rows])
+        for index, fname in enumerate(fnames, start=1):
+            self.env.cache.insert_missing(found, Model._fields[fname], [row[index] for row in rows])
+        if read_domain is not None:
+            self._crm_security_access_memo("read").update(row[0] for row in rows if row[-1])
+        return set(found._ids)
 
     # ------------------------------------------------------------------ operation rights
     @api.ondelete(at_uninstall=False)

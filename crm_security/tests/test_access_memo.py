@@ -48,6 +48,18 @@ class TestAccessMemo(CrmSecurityCase):
             secret.check_access("write")
             secret.check_access("read")
 
+    @freeze_time("2026-11-23 10:00:00")
+    def test_a_write_check_answers_the_read_check_too(self):
+        """The form reads a record back after saving it: one query answers both."""
+        for record in (self.secret, self.lead):
+            record = record.with_user(self.owner)
+            record.check_access("read")  # Odoo's own caches (model access, rule domains) warm
+            self.env.cr.flush()  # a commit: the checks are forgotten, and the grant facts with them
+            record.check_access("write")
+            with self.assertQueryCount(0, flush=False):
+                record.check_access("read")
+        self.assertRefused(self.outsider, self.lead)
+
     def test_a_change_of_what_an_owner_is_computed_from(self):
         """The contact's owner is its company's: moving it to another company is a change of owner."""
         other = self.env["res.partner"].with_user(self.colleague).create({"name": "Other Co", "is_company": True})
