@@ -9,6 +9,12 @@ GRANTS = [("read", "Read"), ("write", "Edit")]
 ACCESS_MEMO_KEY = "crm_security.access_memo"
 # the paths of a rule domain's leaves, in its text: ('partner_id.user_id', '=', ...)
 RULE_LEAF = re.compile(r"""\(\s*['"]([A-Za-z_][\w.]*)['"]\s*,\s*['"]""")
+# every leaf, by its operator, and the constant ones ((1, '=', 1)): a leaf counted here but in
+# neither of the others has a computed path, whose fields cannot be told from the text
+RULE_OPERATOR = re.compile(
+    r""",\s*['"](?:=|!=|<>|<|>|<=|>=|=\?|in|not in|like|not like|ilike|not ilike|=like|=ilike|"""
+    r"""child_of|parent_of|any|not any)['"]\s*,""")
+RULE_CONSTANT_LEAF = re.compile(r"""\(\s*\d+\s*,\s*['"]""")
 GRANT_FACTS_KEY = "crm_security.grant_facts"
 SHARE_COLUMNS = ("partner_id", "lead_id")  # the columns of crm.security.share, as the grant facts hold them
 # what the grant facts are read from besides the managers view (with its own `_depends`): pending
@@ -188,7 +194,11 @@ class CrmSecurityOwnedMixin(models.AbstractModel):
             model = self.env[rule.model_id.model]
             pairs.update((model._name, fname) for fname in
                          (model._crm_security_owner_path, model._crm_security_share_link[1]))
-            for path in RULE_LEAF.findall(rule.domain_force or ""):
+            text = rule.domain_force or ""
+            paths = RULE_LEAF.findall(text)
+            if len(RULE_OPERATOR.findall(text)) != len(paths) + len(RULE_CONSTANT_LEAF.findall(text)):
+                return None
+            for path in paths:
                 current = model
                 for name in path.split("."):
                     field = current._fields.get(name)

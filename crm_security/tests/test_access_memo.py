@@ -68,6 +68,16 @@ class TestAccessMemo(CrmSecurityCase):
         self.assertRefused(self.owner, self.secret_contact)
         self.assertReads(self.colleague, self.secret_contact)
 
+    def test_a_rule_whose_fields_cannot_be_read_makes_every_change_count(self):
+        Owned = self.env["crm.security.owned.mixin"]
+        self.assertFalse(Owned._crm_security_field_changes_access("res.partner", "function"))
+        self.env["ir.rule"].create({
+            "name": "Computed path", "model_id": self.env.ref("base.model_res_partner").id,
+            "domain_force": "[(str('function'), '!=', 'CEO')]",
+            "groups": [Command.link(self.env.ref("base.group_system").id)],
+        })
+        self.assertTrue(Owned._crm_security_field_changes_access("res.partner", "function"))
+
     def test_revoked_share(self):
         share = self.share(self.secret, self.outsider)
         found = self.env["res.partner"].with_user(self.outsider).search([("name", "=", SECRET_NAME)])
