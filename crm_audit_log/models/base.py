@@ -1,4 +1,5 @@
 from odoo import api, models
+from odoo.exceptions import AccessError, UserError
 
 from ..tools import request_context
 from ..tools.values import raw_value
@@ -165,12 +166,16 @@ class Base(models.AbstractModel):
         details = {"fields": list(fields_to_export)}
         if web_export:
             details["format"] = web_export["format"]
-        if not (self.env.is_admin() or self.env.user.has_group("base.group_allow_export")):
-            # refused below: the event must outlive the transaction that the refusal rolls back
-            writer._crm_audit_push_detached(capture._crm_audit_event(self, "export", details=details, denied=True))
-            if web_export:
-                web_export["refusal_logged"] = True
-        result = super().export_data(fields_to_export)
+        try:
+            result = super().export_data(fields_to_export)
+        except (AccessError, UserError):
+            # refused (Odoo's export right, a record rule, an addon's policy): the event must
+            # outlive the transaction that the refusal rolls back; once per export
+            if not (web_export or {}).get("refusal_logged"):
+                writer._crm_audit_push_detached(capture._crm_audit_event(self, "export", details=details, denied=True))
+                if web_export:
+                    web_export["refusal_logged"] = True
+            raise
         event = capture._crm_audit_event(self, "export", details=details)
         # a grouped export calls this once per group: one event per request
         merge_key = ("export", self._name, tuple(fields_to_export), self.env.uid)

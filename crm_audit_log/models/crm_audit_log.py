@@ -4,6 +4,7 @@ from odoo import api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import SQL
 
+from ..tools import request_context
 from ..tools.actions import form_action
 from ..tools.chain import normalize
 
@@ -201,6 +202,11 @@ class CrmAuditLog(models.Model):
         denied = bool(details.pop("denied", False))
         if operation == "security":
             details["event"] = event
+        web_export = request_context.current_export() if operation == "export" else None
+        if web_export:
+            # a web export refused by the addon: its file format, and no second event from the controller
+            details["format"] = web_export["format"]
+            web_export["refusal_logged"] = web_export["refusal_logged"] or denied
         capture = self.env["crm.audit.capture"]
         writer = self.env["crm.audit.writer"]
         entry = capture._crm_audit_event(records, operation, details=details, denied=denied)

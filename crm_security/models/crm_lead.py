@@ -45,16 +45,8 @@ class CrmLead(models.Model):
         vals = self._crm_security_guard_protected_write(vals)
         moves_stage = bool({"stage_id", "type", "partner_id", "active", "probability"} & set(vals))
         if "user_id" in vals and not self.env.su:
-            self._crm_security_check_owner_change(vals["user_id"])
-            self.check_access("write")
-            old_owners = {lead.id: lead.sudo().user_id for lead in self}
-            if rest := {k: v for k, v in vals.items() if k != "user_id"}:
-                super().write(rest)
-            # sudo: the change of owner was checked above, and the former owner may lose
-            # access to the lead in the middle of the write
-            super(CrmLead, self.sudo()).write({"user_id": vals["user_id"]})
-            self._crm_security_log_handover(old_owners)
-            result = True
+            result = self._crm_security_write_owner(
+                vals, self, lambda records, values: super(CrmLead, records).write(values))
         else:
             result = super().write(vals)
         if moves_stage:

@@ -332,7 +332,7 @@ class CrmSecurityOwnedMixin(models.AbstractModel):
         if self.env.su or user._crm_security_is_data_admin():
             return super().export_data(fields_to_export)
         if not user.has_group("crm_security.group_export_customer"):
-            raise AccessError(self.env._("You are not allowed to export customers or leads."))
+            self._crm_security_refuse_export(fields_to_export, self.env._("You are not allowed to export customers or leads."))
         company = self.env.company
         protected = set(self._crm_security_protected()) if hasattr(self, "_crm_security_protected") else set()
         exported = {path.split("/")[0] for path in fields_to_export}
@@ -341,14 +341,22 @@ class CrmSecurityOwnedMixin(models.AbstractModel):
                 self.env["crm.security.access"]._require_identity()
             return super().export_data(fields_to_export)
         if len(self) > company.crm_security_export_row_limit:
-            raise AccessError(self.env._(
+            self._crm_security_refuse_export(fields_to_export, self.env._(
                 "You may export at most %(limit)s records at once.", limit=company.crm_security_export_row_limit))
         if exported & protected:
             if company.crm_security_export_protected == "refuse":
-                raise AccessError(self.env._("You are not allowed to export protected fields."))
+                self._crm_security_refuse_export(
+                    fields_to_export, self.env._("You are not allowed to export protected fields."))
             # more masking, never less: the values are exported as the user sees them, or masked
             self = self.with_context(crm_security_export_masked=True)
         return super().export_data(fields_to_export)
+
+    def _crm_security_refuse_export(self, fields_to_export, message):
+        """Refuse the export of these records, the refusal kept in the audit log (when installed)
+        although the transaction rolls back."""
+        self.env["crm.security.event"]._log(
+            "export", self, {"fields": list(fields_to_export), "denied": True, "reason": message})
+        raise AccessError(message)
 
     @api.model
     def load(self, fields, data):
@@ -388,6 +396,21 @@ class CrmSecurityOwnedMixin(models.AbstractModel):
             raise AccessError(self.env._(
                 "Only the owner of a record or the owner's managers can hand it over."))
         self._crm_security_check_target_owner(new_owner_id)
+
+    def _crm_security_write_owner(self, vals, owned, write):
+        """Write `vals`, which change the owner of `owned` (part of self), with `write(records,
+        values)` (the model's super().write): the hand-over is checked, the rest of `vals` is
+        written as the user, the owner as superuser (the former owner may lose access to the record
+        in the middle of the write), and the hand-over is logged on each record."""
+        owned._crm_security_check_owner_change(vals["user_id"])
+        self.check_access("write")
+        # sudo: owners are read to log the hand-over, not returned
+        old_owners = {rec.id: rec.sudo()._crm_security_owner() for rec in owned}
+        if rest := {key: value for key, value in vals.items() if key != "user_id"}:
+            write(self, rest)
+        write(self.sudo(), {"user_id": vals["user_id"]})
+        owned._crm_security_log_handover(old_owners)
+        return True
 
     def _crm_security_log_handover(self, old_owners):
         self.env["res.partner"]._crm_security_invalidate_masks()

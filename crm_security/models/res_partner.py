@@ -114,17 +114,9 @@ class ResPartner(models.Model):
         vals = self._crm_security_guard_protected_write(vals)
         if "user_id" not in vals or self.env.su:
             return super().write(vals)
-        owned = self.filtered(lambda p: not p.parent_id)
-        owned._crm_security_check_owner_change(vals["user_id"])
-        self.check_access("write")
-        old_owners = {p.id: p.sudo().user_id for p in owned}
-        if rest := {k: v for k, v in vals.items() if k != "user_id"}:
-            super().write(rest)
-        # sudo: the change of owner was checked above, and the former owner may lose
-        # access to the record (and its contacts) in the middle of the write
-        super(ResPartner, self.sudo()).write({"user_id": vals["user_id"]})
-        owned._crm_security_log_handover(old_owners)
-        return True
+        # contacts follow their company's owner: only companies and individuals are handed over
+        return self._crm_security_write_owner(
+            vals, self.filtered(lambda p: not p.parent_id), lambda records, values: super(ResPartner, records).write(values))
 
     def copy_data(self, default=None):
         vals_list = super().copy_data(default)

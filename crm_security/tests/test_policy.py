@@ -1,9 +1,10 @@
+import json
 import time
 from datetime import timedelta
 from unittest.mock import patch
 from xmlrpc.client import Fault
 
-from odoo import Command, fields
+from odoo import Command, fields, http
 from odoo.exceptions import AccessError, ValidationError
 from odoo.http import root
 from odoo.tests import HttpCase, new_test_user, tagged
@@ -185,3 +186,52 @@ class TestAccessPolicyHttp(HttpCase, CrmSecurityCase):
         key = self.env["res.users.apikeys"].with_user(self.outsider)._generate(
             None, "robot", fields.Datetime.now() + timedelta(days=1))
         self.assertEqual(self.xmlrpc_common.authenticate(self.env.cr.dbname, "outsider", key, {}), self.outsider.id)
+
+
+@tagged("post_install", "-at_install")
+class TestRefusedExportsAreLogged(HttpCase, CrmSecurityCase):
+    """An export refused by this addon is kept in the audit log (when installed), once, over every
+    way in: the web client's export route and JSON-RPC's export_data."""
+
+    def setUp(self):
+        super().setUp()
+        if "crm.audit.log" not in self.env:
+            self.skipTest("crm_audit_log is not installed")
+        self.colleague.groups_id -= self.env.ref("crm_security.group_export_customer")
+        self.mine = self.env["res.partner"].with_user(self.colleague).create({"name": "Khách của Colin"})
+
+    def refused_exports(self):
+        self.env.cr.flush()
+        return self.env["crm.audit.log"].sudo().search(
+            [("operation", "=", "export"), ("user_id", "=", self.colleague.id), ("denied", "=", True)])
+
+    @mute_logger("odoo.http", "odoo.addons.web.controllers.export")
+    def test_web_export(self):
+        self.authenticate("colleague", "colleague")
+        response = self.url_open("/web/export/csv", data={
+            "data": json.dumps({"model": "res.partner", "ids": self.mine.ids, "domain": [], "import_compat": False,
+                                "fields": [{"name": "name", "label": "Name"}]}),
+            "csrf_token": http.Request.csrf_token(self),
+        })
+        self.assertEqual(response.status_code, 500)
+        self.assertIn("not allowed to export customers", response.text)
+        refused = self.refused_exports()
+        self.assertEqual(len(refused), 1, "one event, not one per layer that saw the refusal")
+        self.assertEqual((refused.res_id, refused.details["fields"], refused.details["format"], refused.channel),
+                         (self.mine.id, ["name"], "csv", "web"))
+        self.assertIn("not allowed to export customers", refused.details["reason"])
+
+    @mute_logger("odoo.http")
+    def test_rpc_export_data(self):
+        # not assertRaises: its savepoint would drop the event the request left to the test transaction
+        try:
+            self.xmlrpc_object.execute_kw(self.env.cr.dbname, self.colleague.id, "colleague", "res.partner",
+                                          "export_data", [self.mine.ids, ["name", "email"]])
+        except Fault as fault:
+            self.assertIn("not allowed to export customers", fault.faultString)
+        else:
+            self.fail("the export was not refused")
+        refused = self.refused_exports()
+        self.assertEqual(len(refused), 1)
+        self.assertEqual((refused.res_id, refused.details["fields"], refused.channel),
+                         (self.mine.id, ["name", "email"], "xmlrpc"))

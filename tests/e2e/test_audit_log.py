@@ -9,6 +9,8 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
+from .conftest import RpcError
+
 SALESMAN = ["sales_team.group_sale_salesman", "base.group_partner_manager"]
 
 
@@ -90,3 +92,18 @@ def test_concurrent_changes_keep_one_valid_chain(admin, client_factory):
 def test_the_chain_verifies(admin):
     action = admin.execute("crm.audit.log", "action_verify_integrity")
     assert action["params"]["type"] == "success", action["params"]["message"]
+
+
+def test_refused_rpc_export_is_kept(make_user, admin):
+    """The refusal rolls the request back; its audit event is written by a cursor of its own."""
+    rpc, uid = make_user("Audit No Export", ["sales_team.group_sale_salesman", "base.group_partner_manager",
+                                             "base.group_allow_export"])
+    own = rpc.execute("res.partner", "create", {"name": f"No export {uuid.uuid4().hex[:6]}"})
+    with pytest.raises(RpcError) as caught:
+        rpc.execute("res.partner", "export_data", [own], ["name", "phone"])
+    assert "export" in caught.value.message
+    refused = admin.execute("crm.audit.log", "search_read",
+                            [("operation", "=", "export"), ("user_id", "=", uid)],
+                            fields=["denied", "channel", "res_id", "details"])
+    assert [(r["denied"], r["channel"], r["res_id"], r["details"]["fields"]) for r in refused] == [
+        (True, "jsonrpc", own, ["name", "phone"])]
