@@ -14,8 +14,11 @@ class Base(models.AbstractModel):
             return super().modified(fnames, create=create, before=before)
         data = self.env.cr.precommit.data
         grants = self._name in GRANT_DEPENDENCIES or self._name in self.env["crm.security.supervision"]._depends
-        Owned = self.env["crm.security.owned.mixin"]
-        access = grants or any(Owned._crm_security_field_changes_access(self._name, fname) for fname in fnames)
+        if grants:
+            access = True
+        else:
+            changing = self.env["crm.security.owned.mixin"]._crm_security_fields_changing_access(self._name)
+            access = changing is None or any(fname in changing or fname not in self._fields for fname in fnames)
         if access:
             data.pop(ACCESS_MEMO_KEY, None)
         if grants:

@@ -211,18 +211,27 @@ class CrmSecurityOwnedMixin(models.AbstractModel):
         return frozenset(pairs)
 
     @api.model
-    @tools.ormcache("model_name", "fname")
-    def _crm_security_field_changes_access(self, model_name, fname):
-        """Whether a change of `fname` on `model_name` may change what the record rules of
-        customer data let through: a field the rules read, or one they read is computed from.
-        (Records created or deleted change all their fields: those of a model the rules read
-        count, a chatter message does not.)"""
+    @tools.ormcache("model_name")
+    def _crm_security_fields_changing_access(self, model_name):
+        """The fields of `model_name` whose change may change what the record rules of customer
+        data let through (a field the rules read, or one they read is computed from), or None
+        when every field counts. One cache lookup per change (`modified` is called for every
+        field set), not one per field. (Records created or deleted change all their fields:
+        those of a model the rules read count, a chatter message does not.)"""
         access = self._crm_security_access_fields()
-        field = self.env[model_name]._fields.get(fname)
-        if access is None or field is None or (model_name, fname) in access:
-            return True
-        return any((dependent.model_name, dependent.name) in access
-                   for dependent in self.env.registry.get_dependent_fields(field))
+        if access is None:
+            return None
+        model_fields = self.env[model_name]._fields
+        dependents = self.env.registry.get_dependent_fields
+        return frozenset(
+            fname for fname, field in model_fields.items()
+            if (model_name, fname) in access
+            or any((dependent.model_name, dependent.name) in access for dependent in dependents(field)))
+
+    def _crm_security_field_changes_access(self, model_name, fname):
+        """Whether a change of `fname` on `model_name` may change what the record rules read."""
+        changing = self._crm_security_fields_changing_access(model_name)
+        return changing is None or fname not in self.env[model_name]._fields or fname in changing
 
     # ------------------------------------------------------------------ record rules on given records
     def _crm_security_access_memo(self, operation):
