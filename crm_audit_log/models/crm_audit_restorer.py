@@ -53,6 +53,11 @@ class CrmAuditRestorer(models.AbstractModel):
             """SELECT ref, model, res_id, name, data->>'create_date' FROM crm_audit_snapshot
                 WHERE ref = ANY(%s) AND kind = 'record' ORDER BY res_id""", list(refs)))
         roots = cr.fetchall()
+        for ref in sorted(set(refs) - {row[0] for row in roots}, key=lambda ref: -refs[ref].id):
+            event = refs[ref]
+            results.append({"event_id": event.id, "model": event.model, "res_id": event.res_id or 0,
+                            "name": event.display_name, "state": "skipped",
+                            "reason": self.env._("Its copy was removed by the retention job.")})
         done = Snapshot._crm_audit_restored_pairs([(ref, res_id) for ref, _m, res_id, _n, _d in roots])
         existing = self._crm_audit_existing(roots)
         seen = set()

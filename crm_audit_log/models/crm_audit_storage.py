@@ -238,7 +238,7 @@ class CrmAuditStorage(models.AbstractModel):
                 continue
             cutoff = now - timedelta(days=days)
             cr.execute(SQL("SELECT pg_advisory_xact_lock(%s, %s)", LOCK_NAMESPACE, company.id))
-            purged = 0
+            purged = snapshots = 0
             while budget > 0:
                 cr.execute(SQL(
                     "SELECT id, create_date FROM crm_audit_log WHERE COALESCE(company_id, 0) = %s ORDER BY id LIMIT %s",
@@ -253,6 +253,7 @@ class CrmAuditStorage(models.AbstractModel):
                     break
                 budget -= 1
                 cr.execute(SQL("SELECT set_config('crm_audit.allow_purge', 'on', true)"))
+                snapshots += self._crm_audit_purge_snapshots(prefix)
                 cr.execute(SQL("DELETE FROM crm_audit_log_line WHERE log_id = ANY(%s)", prefix))
                 cr.execute(SQL("DELETE FROM crm_audit_log WHERE id = ANY(%s)", prefix))
                 cr.execute(SQL("SELECT set_config('crm_audit.allow_purge', 'off', true)"))
@@ -261,14 +262,38 @@ class CrmAuditStorage(models.AbstractModel):
                     break
             else:
                 more = True
-            self._crm_audit_log_retention(company, days, cutoff, purged)
-            _logger.info("Audit retention: %s events older than %s removed for company #%s", purged, cutoff, company.id)
+            self._crm_audit_log_retention(company, days, cutoff, purged, snapshots)
+            _logger.info("Audit retention: %s events (%s deleted-record copies) older than %s removed for company #%s",
+                         purged, snapshots, cutoff, company.id)
         if more:
             self.env["ir.cron"]._notify_progress(done=max_batches, remaining=1)
         return True
 
     @api.model
-    def _crm_audit_log_retention(self, company, days, cutoff, purged):
+    def _crm_audit_purge_snapshots(self, event_ids):
+        """Remove the snapshots of the delete events `event_ids` (their copies of deleted records,
+        restores included) as the events go: a copy of personal data is not kept longer than the
+        record of its deletion. The files of copied attachments go back to Odoo's filestore
+        garbage collector (which keeps files that attachments still use). Returns the number of
+        deleted records whose copies were removed."""
+        cr = self.env.cr
+        cr.execute(SQL(
+            """SELECT DISTINCT details->>'snapshot' FROM crm_audit_log
+                WHERE id = ANY(%s) AND operation = 'unlink' AND details->>'snapshot' IS NOT NULL""", event_ids))
+        refs = [row[0] for row in cr.fetchall()]
+        if not refs:
+            return 0
+        cr.execute(SQL(
+            """DELETE FROM crm_audit_snapshot WHERE ref = ANY(%s)
+               RETURNING kind, CASE WHEN model = 'ir.attachment' THEN data->>'store_fname' END""", refs))
+        rows = cr.fetchall()
+        Attachment = self.env["ir.attachment"]
+        for fname in {fname for _kind, fname in rows if fname}:
+            Attachment._mark_for_gc(fname)
+        return sum(1 for kind, _fname in rows if kind == "record")
+
+    @api.model
+    def _crm_audit_log_retention(self, company, days, cutoff, purged, snapshots=0):
         cr = self.env.cr
         cr.execute(SQL(
             "SELECT prev_digest FROM crm_audit_log WHERE COALESCE(company_id, 0) = %s ORDER BY id LIMIT 1",
@@ -280,6 +305,7 @@ class CrmAuditStorage(models.AbstractModel):
             anchor = self.env["crm.audit.writer"]._crm_audit_heads([company.id])[company.id]
         capture = self.env["crm.audit.capture"]
         event = capture._crm_audit_event(company, "retention", ids=[], details={
-            "purged": purged, "retention_days": days, "cutoff": cutoff, "anchor_prev_digest": anchor})
+            "purged": purged, "snapshots_purged": snapshots, "retention_days": days, "cutoff": cutoff,
+            "anchor_prev_digest": anchor})
         event["company_id"] = company.id
         self.env["crm.audit.writer"]._crm_audit_push(event)

@@ -1,3 +1,4 @@
+import os
 from datetime import timedelta
 
 from odoo import fields
@@ -16,11 +17,11 @@ class TestRetention(AuditCase):
         # a company of its own, so that its chain holds only this test's events
         cls.company = cls.env["res.company"].create({"name": "Retention Co", "crm_audit_retention_days": 30})
 
-    def _old_event(self, days_ago, name):
+    def _old_event(self, days_ago, name, operation="write", details=None):
         """An event as it was written `days_ago` days ago (through the internal API, like any event)."""
         partner = self.env["res.partner"].create({"name": name})
         capture = self.env["crm.audit.capture"]
-        event = capture._crm_audit_event(partner, "write")
+        event = capture._crm_audit_event(partner, operation, details=details)
         event["create_date"] = fields.Datetime.now() - timedelta(days=days_ago)
         event["company_id"] = self.company.id
         event["lines"] = capture._crm_audit_lines(partner, ["name"], {"name": ["Old"]}, {"name": [name]})
@@ -40,6 +41,32 @@ class TestRetention(AuditCase):
         self.assertEqual(len(retention), 1)
         self.assertGreaterEqual(retention.details["purged"], 2)
         self.assertTrue(self.env["crm.audit.storage"]._crm_audit_verify()["ok"], "the rest of the chain still verifies")
+
+    def test_retention_removes_the_copies_of_deleted_records(self):
+        """A copy of a deleted customer is not kept longer than the record of its deletion; the
+        files of its attachments go back to Odoo's filestore garbage collector."""
+        Attachment = self.env["ir.attachment"]
+        partner = self.env["res.partner"].create({"name": "Deleted long ago", "email": "long.ago@example.com"})
+        attachment = Attachment.create({"name": "contract.txt", "raw": b"signed contract",
+                                        "res_model": "res.partner", "res_id": partner.id})
+        checklist = os.path.join(Attachment._full_path("checklist"), attachment.store_fname.replace(".", ""))
+        partner.unlink()
+        deleted = self.events(partner, operation="unlink")
+        ref = deleted.details["snapshot"]
+        Attachment._gc_file_store_unsafe()
+        self.assertFalse(os.path.exists(checklist), "kept for a restore")
+        # the same deletion, as the retention company's chain would hold it 400 days later
+        self._old_event(400, "Deleted", operation="unlink", details={"snapshot": ref})
+        self.env["crm.audit.log"]._cron_purge_expired()
+        self.env.cr.execute("SELECT count(*) FROM crm_audit_snapshot WHERE ref = %s", [ref])
+        self.assertEqual(self.env.cr.fetchone()[0], 0)
+        self.assertTrue(os.path.exists(checklist), "the file is the garbage collector's again")
+        retention = self.events(operation="retention").filtered(lambda e: e.company_id == self.company)
+        self.assertEqual(retention.details["snapshots_purged"], 1)
+        result = self.env["crm.audit.restorer"]._crm_audit_restore(deleted)
+        self.assertEqual([(r["state"], r["reason"]) for r in result],
+                         [("skipped", "Its copy was removed by the retention job.")])
+        self.assertTrue(self.env["crm.audit.storage"]._crm_audit_verify()["ok"])
 
     def test_retention_only_removes_the_start_of_the_chain(self):
         self.events()
