@@ -53,6 +53,25 @@ class TestSharing(CrmSecurityCase):
             with mute_logger("odoo.addons.base.models.ir_rule"), self.assertRaises(AccessError):
                 self.secret.with_user(self.outsider).read(["name"])
 
+    def test_computed_grant_is_what_the_grant_search_finds(self):
+        """Rules checked in Python (one record) compute the grant; lists search it: same answer for
+        owners, managers, read and edit shares, contacts of a shared company, expired shares."""
+        now = datetime(2030, 1, 1, 12, 0, 0)
+        with freeze_time(now):
+            self.share(self.secret, self.outsider, expires_at=now + timedelta(hours=1))
+            self.share(self.lead, self.outsider, level="edit")
+            self.share(self.lead, self.colleague, expires_at=now + timedelta(minutes=30))
+        for moment in (now, now + timedelta(minutes=30), now + timedelta(hours=1)):
+            with freeze_time(moment):
+                for user in (self.owner, self.leader, self.sales_mgr, self.director, self.colleague, self.outsider):
+                    for record in (self.secret, self.secret_contact, self.lead):
+                        records = record.with_user(user).sudo(False)
+                        records.invalidate_recordset(["crm_security_grant"])
+                        found = {grant for grant in ("read", "write") if records.sudo().search(
+                            [("id", "=", record.id), ("crm_security_grant", "=", grant)])}
+                        with self.subTest(moment=moment, user=user.login, record=record.display_name):
+                            self.assertEqual(records.sudo().crm_security_grant, found.pop() if found else False)
+
     def test_revoke(self):
         share = self.share(self.lead, self.outsider)
         self.assertTrue(self.visible(self.outsider, self.lead))
