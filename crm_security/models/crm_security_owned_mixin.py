@@ -146,15 +146,21 @@ class CrmSecurityOwnedMixin(models.AbstractModel):
         """What the grant search (`_crm_security_grant_domain`) finds, decided on the records' own
         owner and share columns with the same facts (record rules evaluated in Python ask for
         this value: no query, no domain to parse)."""
-        facts = self._crm_security_grant_facts()
-        owners = {self.env.uid, *facts["supervised"]}
-        writable, readable = self._crm_security_shared_keys(write=True), self._crm_security_shared_keys()
+        uid, facts = self.env.uid, None
         record_column = self._crm_security_share_link[1]
         for rec in self:
             if not isinstance(rec.id, int):
                 rec.crm_security_grant = False
                 continue
-            owner, key = rec[self._crm_security_owner_path].id, rec[record_column]
+            owner = rec[self._crm_security_owner_path].id
+            if owner == uid:  # their own record (the usual case): the facts are not needed
+                rec.crm_security_grant = "write"
+                continue
+            if facts is None:
+                facts = self._crm_security_grant_facts()
+                owners = {uid, *facts["supervised"]}
+                writable, readable = self._crm_security_shared_keys(write=True), self._crm_security_shared_keys()
+            key = rec[record_column]
             key = key.id if isinstance(key, models.BaseModel) else key
             rec.crm_security_grant = (
                 "write" if owner in owners or key in writable else "read" if key in readable else False)
