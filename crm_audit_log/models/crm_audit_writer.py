@@ -7,7 +7,7 @@ from contextlib import closing
 import psycopg2
 from psycopg2.extras import Json
 
-from odoo import SUPERUSER_ID, api, models
+from odoo import SUPERUSER_ID, api, models, tools
 from odoo.tools import SQL, split_every
 
 from ..tools.chain import GENESIS, copy_value, event_digest, event_digest_parts, line_canonical, normalize, to_json
@@ -184,7 +184,8 @@ class CrmAuditWriter(models.AbstractModel):
                 line["old_json"] = None if line["old_raw"] is None else to_json(line["old_raw"])
                 line["new_json"] = None if line["new_raw"] is None else to_json(line["new_raw"])
                 line["canonical"] = line_canonical(line)
-        if not self._crm_audit_append_at_once(events):
+        appended = self._crm_audit_append_at_once(events)
+        if not appended:
             heads, event_ids = self._crm_audit_reserve_for(events)
             for event, event_id in zip(events, event_ids, strict=True):
                 chain = event["company_id"] or 0
@@ -192,16 +193,19 @@ class CrmAuditWriter(models.AbstractModel):
                 event["prev_digest"] = heads[chain]
                 event["digest"] = heads[chain] = event_digest(event["prev_digest"], event, event["lines"])
             self._crm_audit_insert(events)
-        self._crm_audit_insert_lines(events)
+        if appended != "with lines":
+            self._crm_audit_insert_lines(events)
 
     @api.model
     def _crm_audit_append_at_once(self, events):
-        """Append `events` (not their lines) in one round trip: the database function
-        crm_audit_append (see crm.audit.storage) locks the chains, checks what
-        _crm_audit_reserve checks, hands out the ids and computes each digest from the text
-        around the id. False, with nothing written, when it cannot: an event too big to send
-        its lines twice, a user or company deleted meanwhile, or a previous appender that
-        committed after our snapshot; then the events go the longer way (same chain)."""
+        """Append `events` in one round trip: the database function crm_audit_append (see
+        crm.audit.storage) locks the chains, checks what _crm_audit_reserve checks, hands out the
+        ids, computes each digest from the text around the id, and inserts the events with their
+        lines when every line has its values (delete lines, finished when captured, go by COPY).
+        "with lines" or True (lines still to write) when done; False, with nothing written, when
+        it cannot: an event too big to send its lines twice, a user or company deleted meanwhile,
+        or a previous appender that committed after our snapshot; then the events go the longer
+        way (same chain)."""
         # while modules load, the function may not exist yet (or be from an older version)
         if not self.env.registry.ready or sum(len(event["lines"]) for event in events) > AT_ONCE_LINES:
             return False
@@ -209,20 +213,38 @@ class CrmAuditWriter(models.AbstractModel):
         if None in parts:
             return False
         users, companies = _references(events)
-        payload = [{
-            "chain": event["company_id"] or 0, "before": before, "after": after,
-            "row": {column: normalize(event.get(column)) for column in EVENT_COLUMNS[1:-2]},
-        } for event, (before, after) in zip(events, parts, strict=True)]
+        with_lines = self._crm_audit_append_takes_lines() and all(
+            "old_json" in line for event in events for line in event["lines"])
+        payload = []
+        for event, (before, after) in zip(events, parts, strict=True):
+            entry = {"chain": event["company_id"] or 0, "before": before, "after": after,
+                     "row": {column: normalize(event.get(column)) for column in EVENT_COLUMNS[1:-2]}}
+            if with_lines and event["lines"]:
+                # the values `line_canonical` reads (the digest covers them as they are stored)
+                entry["lines"] = [[line.get("res_id"), line.get("field_name"), line.get("field_type"),
+                                   line.get("lang"), line.get("old_text"), line.get("new_text"),
+                                   line.get("is_protected"), line["old_json"], line["new_json"]]
+                                  for line in event["lines"]]
+            payload.append(entry)
         self.env.cr.execute(SQL(
-            "SELECT ids, digests FROM crm_audit_append(%s, %s::int[], %s::int[], %s::int[], %s)",
+            "SELECT * FROM crm_audit_append(%s, %s::int[], %s::int[], %s::int[], %s)",
             LOCK_NAMESPACE, sorted({event["company_id"] or 0 for event in events}), users, companies,
             Json(payload)))
-        ids, digests = self.env.cr.fetchone()
+        ids, digests, *_lines_written = self.env.cr.fetchone()  # (a previous version: no third)
         if ids is None:
             return False
         for event, event_id, digest in zip(events, ids, digests, strict=True):
             event["id"], event["digest"] = event_id, digest
-        return True
+        return "with lines" if with_lines else True
+
+    @api.model
+    @tools.ormcache()
+    def _crm_audit_append_takes_lines(self):
+        """Whether crm_audit_append writes lines (this version's function; code deployed before
+        its module is updated still finds the previous one)."""
+        self.env.cr.execute(SQL(
+            "SELECT 1 FROM pg_proc WHERE proname = 'crm_audit_append' AND 'lines_written' = ANY(proargnames)"))
+        return bool(self.env.cr.fetchone())
 
     @api.model
     def _crm_audit_storage_ready(self, cr):

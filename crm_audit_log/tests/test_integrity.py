@@ -52,8 +52,9 @@ class TestIntegrity(AuditCase):
         self.assertTrue(event.exists())
 
     def test_small_and_big_events_of_one_transaction_keep_one_chain(self):
-        """Small events are appended by the database function, events with many lines by Python:
-        in any order, one valid chain."""
+        """Small events are appended by the database function (their lines with them), events
+        with many lines by Python: in any order, one valid chain, every line in its place."""
+        self.assertTrue(self.env["crm.audit.writer"]._crm_audit_append_takes_lines())
         partners = self.env["res.partner"].create([{"name": f"Bulk {i}", "email": f"b{i}@x.vn"} for i in range(60)])
         self.env.cr.flush()
         for step in range(3):
@@ -66,6 +67,9 @@ class TestIntegrity(AuditCase):
         events = self.events(model="res.partner", operation="write")[:6]
         self.assertGreater(max(len(event.sudo().line_ids) for event in events), 500)
         self.assertTrue(any(len(event.sudo().line_ids) < 5 for event in events))
+        single = events.filtered(lambda event: event.res_id == partners[2].id)
+        self.assertEqual([(line.field_name, line.old_value, line.new_value) for line in single.sudo().line_ids],
+                         [("name", "Bulk 2", "Single 2")])
         self.assertFalse(self.env["crm.audit.storage"]._crm_audit_verify()["broken"])
 
     def test_events_are_chained_per_company(self):
