@@ -54,7 +54,7 @@ class TestRpcPaths(HttpCase, CrmSecurityCase):
             with self.subTest(model=model, method=method):
                 self.assertClean(self.call_kw(model, method, args, kwargs[0] if kwargs else None))
 
-    @mute_logger("odoo.http", "odoo.addons.base.models.ir_rule")
+    @mute_logger("odoo.http", "odoo.addons.base.models.ir_rule", "odoo.addons.web.controllers.export")
     def test_chatter_and_export_routes(self):
         self.authenticate("outsider", "outsider")
         data = self.make_jsonrpc_request("/mail/thread/data", {
@@ -63,10 +63,11 @@ class TestRpcPaths(HttpCase, CrmSecurityCase):
         self.assertClean(json.dumps(data))
         page = self.url_open("/odoo").text
         csrf = re.search(r'csrf_token: "(\w+)"', page).group(1)
-        for ids in ([self.secret.id], False):
+        for ids, status in (([self.secret.id], 500), (False, 200)):  # the secret by id (refused), every visible one
             response = self.url_open("/web/export/csv", data={"csrf_token": csrf, "data": json.dumps({
-                "model": "res.partner", "fields": [{"name": "name"}, {"name": "email"}], "ids": ids,
-                "domain": [], "import_compat": False})})
+                "model": "res.partner", "fields": [{"name": "name", "label": "Name"}, {"name": "email", "label": "Email"}],
+                "ids": ids, "domain": [], "import_compat": False})})
+            self.assertEqual(response.status_code, status)
             self.assertClean(response.text)
 
     @mute_logger("odoo.addons.base.models.ir_rule", "odoo.http")
