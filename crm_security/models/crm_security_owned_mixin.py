@@ -297,13 +297,13 @@ class CrmSecurityOwnedMixin(models.AbstractModel):
         todo = set(ids) - memo
         if not todo:
             return None
-        computed = self._crm_security_rule_computed_fields(self._name)
-        if computed is not None:
-            # the rules' computed fields (the grant) depend on more than the record (shares, teams,
-            # managers): a value computed earlier in the transaction is never trusted
-            self.invalidate_recordset(computed)
-            if len(todo) == 1:
-                return self._crm_security_check_one(operation, todo, memo)
+        # the rules' computed fields (the grant) depend on more than the records (shares, teams,
+        # managers): a value computed earlier in the transaction is never trusted
+        computed = self._crm_security_rule_computed_fields()
+        for model_name, fnames in (computed or {self._name: ["crm_security_grant"]}).items():
+            self.env[model_name].invalidate_model(fnames, flush=False)
+        if computed is not None and len(todo) == 1:
+            return self._crm_security_check_one(operation, todo, memo)
         found = self._crm_security_check_rules(operation, todo, domain)
         memo.update(found)
         if todo <= found:
@@ -326,17 +326,20 @@ class CrmSecurityOwnedMixin(models.AbstractModel):
         return None
 
     @api.model
-    @tools.ormcache("model_name")
-    def _crm_security_rule_computed_fields(self, model_name):
-        """The computed fields of `model_name` that are not stored and that the record rules read
-        (evaluating the rules in Python computes them), or None when the rules cannot be read."""
+    @tools.ormcache()
+    def _crm_security_rule_computed_fields(self):
+        """{model: fields} computed and not stored that the record rules read, on the owned
+        models or along their paths (evaluating the rules in Python computes them), or None when
+        the rules cannot be read."""
         access = self._crm_security_access_fields()
         if access is None:
             return None
-        model_fields = self.env[model_name]._fields
-        return [fname for model, fname in sorted(access)
-                if model == model_name and fname in model_fields
-                and model_fields[fname].compute and not model_fields[fname].store]
+        computed = {}
+        for model_name, fname in sorted(access):
+            field = self.env[model_name]._fields.get(fname)
+            if field is not None and field.compute and not field.store:
+                computed.setdefault(model_name, []).append(fname)
+        return computed
 
     def _crm_security_check_rules(self, operation, ids, domain):
         """The ids among `ids` that pass `domain` (the rules of `operation`). A write (or delete)

@@ -35,7 +35,7 @@ class TestAccessMemo(CrmSecurityCase):
         with self.assertQueryCount(0, flush=False):
             found.check_access("read")
         self.env.cr.flush()  # a commit forgets it, and the grant facts with it
-        self.env["crm.security.owned.mixin"]._crm_security_rule_computed_fields("res.partner")  # (registry cache)
+        self.env["crm.security.owned.mixin"]._crm_security_rule_computed_fields()  # (registry cache)
         with self.assertQueryCount(2, flush=False):  # the grant facts, then the rule check
             found.check_access("read")
         with self.assertQueryCount(0, flush=False):
