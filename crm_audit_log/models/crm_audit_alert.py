@@ -128,6 +128,9 @@ class CrmAuditAlert(models.AbstractModel):
         company = self.env["res.company"].browse(event["company_id"]).exists() or actor.company_id
         if not actor or not company:
             return
+        if kind == "login":  # a login outside working hours: an anomaly, no alert about records
+            self._crm_audit_anomaly_check(event, kind, actor, company)
+            return
         enabled = company.crm_audit_alert_delete if kind == "unlink" else company.crm_audit_alert_export
         log = self.env["crm.audit.log"].browse(event["id"])
         if enabled:
@@ -231,7 +234,8 @@ class CrmAuditAlert(models.AbstractModel):
     def _crm_audit_anomaly_check(self, event, kind, actor, company):
         now = event["create_date"]
         window = timedelta(hours=max(1, company.crm_audit_anomaly_window))
-        limit = company.crm_audit_anomaly_export_limit if kind == "export" else company.crm_audit_anomaly_delete_limit
+        limit = {"export": company.crm_audit_anomaly_export_limit,
+                 "unlink": company.crm_audit_anomaly_delete_limit}.get(kind, 0)
         if limit > 0:
             self.env.cr.execute(SQL(
                 """SELECT COALESCE(sum(record_count), 0) FROM crm_audit_log

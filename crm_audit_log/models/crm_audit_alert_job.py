@@ -13,4 +13,4 @@ class CrmAuditAlertJob(models.Model):
 
     # no foreign key: the log's guards (no TRUNCATE, DELETE only by retention) stay as they are
     log_id = fields.Integer(string="Event", required=True)
-    kind = fields.Selection([("unlink", "Delete"), ("export", "Export")], required=True)
+    kind = fields.Selection([("unlink", "Delete"), ("export", "Export"), ("login", "Login")], required=True)

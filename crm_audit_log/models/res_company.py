@@ -30,7 +30,7 @@ class ResCompany(models.Model):
         help="Records are counted over this many hours; one alert per user and kind per window.")
     crm_audit_offhours_alert = fields.Boolean(
         string="Alert Outside Working Hours",
-        help="Deletes and exports outside working hours (company time zone) are anomalies.")
+        help="Logins, deletes and exports outside working hours (company time zone) are anomalies.")
     crm_audit_offhours_start = fields.Float(string="Off Hours From", default=22.0)
     crm_audit_offhours_end = fields.Float(string="Off Hours Until", default=6.0)
 

@@ -233,6 +233,25 @@ class TestAlerts(AuditCase):
         self.assertEqual(anomaly.kind, "off_hours")
         self.assertIn(self.officer, self._mails("anomaly"))
 
+    def test_login_outside_working_hours(self):
+        """A login at night is an anomaly for the security officers; a login by day is not."""
+        self.company.partner_id.tz = "Asia/Ho_Chi_Minh"
+        self.company.write({"crm_audit_offhours_alert": True, "crm_audit_offhours_start": 22.0,
+                            "crm_audit_offhours_end": 6.0})
+        Anomaly = self.env["crm.audit.anomaly"]
+        self.alone.company_id = self.company
+        with freeze_time(datetime(2025, 3, 3, 3, 0)):  # 10:00 in Hanoi
+            self.alone.with_user(self.alone)._update_last_login()
+            self._commit_and_run_cron()
+        self.assertFalse(Anomaly.search([("user_id", "=", self.alone.id)]))
+        with freeze_time(datetime(2025, 3, 3, 20, 0)):  # 03:00 in Hanoi
+            self.alone.with_user(self.alone)._update_last_login()
+            mails = self._mails("anomaly")
+        anomaly = Anomaly.search([("user_id", "=", self.alone.id)])
+        self.assertEqual((anomaly.kind, anomaly.model), ("off_hours", "res.users"))
+        self.assertIn(self.officer, mails)
+        self.assertNotIn(self.root, self._mails("export"), "no alert about records")
+
     # ------------------------------------------------------------------ mail server down
     def test_mail_server_down_never_blocks_the_delete(self):
         self.env["ir.mail_server"].create({
