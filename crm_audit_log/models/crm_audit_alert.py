@@ -41,7 +41,10 @@ class CrmAuditAlert(models.AbstractModel):
     @api.model
     def _crm_audit_alert_names(self, kind, model, res_ids, snapshot_ref):
         """Names of the first records of an event (names only: never protected values): of an
-        export, the records' display names; of a delete, the names its snapshot kept."""
+        export, the records' display names; of a delete, the names its snapshot kept; of a login
+        (an anomaly only), none."""
+        if kind == "login":
+            return []
         if kind == "unlink":
             if not snapshot_ref:
                 return []

@@ -19,10 +19,10 @@ class ResUsers(models.Model):
         capture = self.env["crm.audit.capture"]
         event = capture._crm_audit_event(self.env.user, "login")
         self.env["crm.audit.writer"]._crm_audit_push(event)
-        company = self.env.user.company_id
         # sudo: the user logging in reads their company's alert settings, not its records
+        company = self.env.user.company_id.sudo()
         alert = self.env["crm.audit.alert"].sudo()
-        if company.sudo().crm_audit_offhours_alert and alert._crm_audit_off_hours(event["create_date"], company.sudo()):
+        if company.crm_audit_offhours_alert and alert._crm_audit_off_hours(event["create_date"], company):
             alert._crm_audit_alert_queue(event, "login")  # an anomaly for the security officers
         return result
 
