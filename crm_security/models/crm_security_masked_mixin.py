@@ -40,10 +40,10 @@ class CrmSecurityMaskedMixin(models.AbstractModel):
     @api.model
     def _crm_security_protected(self):
         """{field: (kind, policy)}, asked for every serialised value: kept for the transaction."""
-        cache = self.env.cr.cache.get(PROTECTED_KEY)
+        cache = self.env.cr.precommit.data.get(PROTECTED_KEY)
         protected = cache.get(self._name) if cache is not None else None
         if protected is None:
-            protected = self.env.cr.cache.setdefault(PROTECTED_KEY, {})[self._name] = \
+            protected = self.env.cr.precommit.data.setdefault(PROTECTED_KEY, {})[self._name] = \
                 self.env["crm.security.field"]._protected_fields(self._name)
         return protected
 
@@ -51,7 +51,7 @@ class CrmSecurityMaskedMixin(models.AbstractModel):
     def _crm_security_kinds_seen(self):
         """Kinds of protected fields the user sees on every record they can open; None = all.
         Decided once per user and transaction (it is asked for every serialised value)."""
-        cache = self.env.cr.cache.setdefault("crm_security.kinds", {})
+        cache = self.env.cr.precommit.data.setdefault("crm_security.kinds", {})
         if self.env.uid not in cache:
             user = self.env.user
             if self.env.uid == SUPERUSER_ID or user._crm_security_is_data_admin():
@@ -85,27 +85,32 @@ class CrmSecurityMaskedMixin(models.AbstractModel):
         fields_to_fetch = super()._determine_fields_to_fetch(field_names, ignore_when_in_cache=ignore_when_in_cache)
         if self.env.su or not any(field.name in self._crm_security_protected() for field in fields_to_fetch):
             return fields_to_fetch
-        for fname in (self._crm_security_owner_path, self._crm_security_share_link[1]):
+        for fname in self._crm_security_decision_fields():
             field = self._fields[fname]
-            if fname != "id" and field not in fields_to_fetch and (
+            if field not in fields_to_fetch and (
                     not ignore_when_in_cache or any(self.env.cache.get_missing_ids(self, field))):
                 fields_to_fetch.append(field)
         return fields_to_fetch
 
+    @api.model
+    def _crm_security_decision_fields(self):
+        """The columns `_crm_security_decide_unmasked` decides from (fetched with protected values)."""
+        return [fname for fname in (self._crm_security_owner_path, self._crm_security_share_link[1]) if fname != "id"]
+
     def _crm_security_unmasked_cache(self):
-        return self.env.cr.cache.setdefault(CACHE_KEY, {}).setdefault((self.env.uid, self._name), {})
+        return self.env.cr.precommit.data.setdefault(CACHE_KEY, {}).setdefault((self.env.uid, self._name), {})
 
     def _crm_security_decide_unmasked(self, missing, cache):
         """Decide whether the user sees the protected values of `missing` (and of the records
         fetched with them) in full. Owners, managers and sensitive shares are decided from the
-        grant facts and the owner column, fetched with the other columns; only the other grants
-        (the department matrix) ask the database."""
+        grant facts and the owner column, fetched with the other columns; the other grants by
+        `_crm_security_extra_unmasked_ids`."""
         batch = missing | {rid for rid in self._prefetch_ids if isinstance(rid, int)} - cache.keys()
         # sudo: decides from ownership and shares, whatever the user may read
         records = self.sudo().with_context(active_test=False).browse(sorted(batch))
         record_column = self._crm_security_share_link[1]
         owner_field, record_field = records._fields[self._crm_security_owner_path], records._fields[record_column]
-        records.fetch([owner_field.name, record_field.name])  # with the other columns the serialisation needs
+        records.fetch(self._crm_security_decision_fields())  # with the other columns the serialisation needs
         owners = records.env.cache.get_until_miss(records, owner_field)
         keys = records.env.cache.get_until_miss(records, record_field) if record_column != "id" else records._ids
         managers = self.env.company.sudo().crm_security_managers_see_sensitive
@@ -119,20 +124,25 @@ class CrmSecurityMaskedMixin(models.AbstractModel):
                 cache[rid] = True
             else:
                 rest.append(rid)
-        extra = self._crm_security_extra_unmasked_domains() if rest else []
-        if extra:
-            found = set(records.browse(rest).search(expression.AND([[("id", "in", rest)], expression.OR(extra)])).ids)
-            cache.update({rid: rid in found for rid in rest})
-        else:
-            cache.update(dict.fromkeys(rest, False))
+        found = records.browse(rest)._crm_security_extra_unmasked_ids() if rest else set()
+        cache.update({rid: rid in found for rid in rest})
+
+    def _crm_security_extra_unmasked_ids(self):
+        """Hook: the ids of these records (sudo) whose protected values the other grants show
+        (`_crm_security_extra_unmasked_domains`); searched, unless an override decides from
+        the columns fetched with them."""
+        extra = self._crm_security_extra_unmasked_domains()
+        if not extra:
+            return set()
+        return set(self.search(expression.AND([[("id", "in", self.ids)], expression.OR(extra)])).ids)
 
     @api.model
     def _crm_security_invalidate_masks(self):
         """Forget who sees what in this transaction (after a change of owner, share, reveal or policy)."""
-        self.env.cr.cache.pop(CACHE_KEY, None)
-        self.env.cr.cache.pop(PROTECTED_KEY, None)
-        self.env.cr.cache.pop("crm_security.reveals", None)
-        self.env.cr.cache.pop("crm_security.kinds", None)
+        self.env.cr.precommit.data.pop(CACHE_KEY, None)
+        self.env.cr.precommit.data.pop(PROTECTED_KEY, None)
+        self.env.cr.precommit.data.pop("crm_security.reveals", None)
+        self.env.cr.precommit.data.pop("crm_security.kinds", None)
         for model in ("res.partner", "crm.lead"):
             self.env[model].invalidate_model(["crm_security_masked_fields", "crm_security_can_reveal"])
 
@@ -140,18 +150,27 @@ class CrmSecurityMaskedMixin(models.AbstractModel):
         """Whether the current user sees `fname` of this record masked.
 
         Asked for every protected value serialised: decided once for all the protected fields of
-        the records fetched together, kept with the other mask caches of the transaction (and
-        forgotten with them)."""
-        rec_id = self.id
+        the records fetched together (see `_crm_security_decided`)."""
+        rec_id = self._ids[0] if len(self._ids) == 1 else self.ensure_one().id
         if not isinstance(rec_id, int) or self.env.context.get("crm_security_export_masked"):
             return bool(self._crm_security_masked_fnames([fname]).get(self._origin.id or self.id))
-        decided = self.env.cr.cache.setdefault(CACHE_KEY, {}).setdefault((self.env.uid, self._name, "fields"), {})
-        if rec_id not in decided:
-            batch = self.browse({rec_id} | {rid for rid in self._prefetch_ids
-                                            if isinstance(rid, int) and rid not in decided})
-            masked = batch._crm_security_masked_fnames([f for f in self._crm_security_protected() if f in self._fields])
-            decided.update({rid: frozenset(masked.get(rid, ())) for rid in batch._ids})
+        decided = self.env.cr.precommit.data.get(CACHE_KEY, {}).get((self.env.uid, self._name, "fields", False))
+        if decided is None or rec_id not in decided:
+            decided = self._crm_security_decided()
         return fname in decided[rec_id]
+
+    def _crm_security_decided(self):
+        """{record id: (the protected fields the current user sees masked)} for these saved records
+        and those fetched with them, decided in one batch and kept with the other mask caches of
+        the transaction (forgotten with them)."""
+        key = (self.env.uid, self._name, "fields", bool(self.env.context.get("crm_security_export_masked")))
+        decided = self.env.cr.precommit.data.setdefault(CACHE_KEY, {}).setdefault(key, {})
+        todo = {rid for rid in self._ids if rid not in decided}
+        if todo:
+            batch = self.browse(todo | {rid for rid in self._prefetch_ids if isinstance(rid, int) and rid not in decided})
+            masked = batch._crm_security_masked_fnames([f for f in self._crm_security_protected() if f in self._fields])
+            decided.update({rid: tuple(masked.get(rid, ())) for rid in batch._ids})
+        return decided
 
     def _crm_security_masked_fnames(self, fnames):
         """{record id: [the fields among `fnames` the user sees masked]}, only for records with some.
@@ -212,9 +231,18 @@ class CrmSecurityMaskedMixin(models.AbstractModel):
 
     @api.depends_context("uid")
     def _compute_crm_security_masked_fields(self):
-        masked = self._crm_security_masked_fnames([f for f in self._crm_security_protected() if f in self._fields])
+        saved = self.browse([rid for rid in self._ids if isinstance(rid, int)])
+        decided = saved._crm_security_decided() if saved else {}
+        new = self - saved
+        fnames = [f for f in self._crm_security_protected() if f in self._fields]
+        masked_new = new._crm_security_masked_fnames(fnames) if new else {}
+        # one assignment per distinct value (usually one: nothing, or the same fields everywhere)
+        groups = {}
         for rec in self:
-            rec.crm_security_masked_fields = json.dumps(masked.get(rec._origin.id or rec.id, []))
+            masked = decided[rec.id] if rec.id in decided else tuple(masked_new.get(rec._origin.id or rec.id, ()))
+            groups.setdefault(masked, []).append(rec.id)
+        for masked, ids in groups.items():
+            self.browse(ids).crm_security_masked_fields = json.dumps(list(masked))
 
     @api.depends_context("uid", "allowed_company_ids")
     def _compute_crm_security_can_reveal(self):

@@ -18,7 +18,7 @@ class CrmSecurityReveal(models.Model):
     @api.model
     def _current_keys(self, model_name):
         """(record id, field) pairs the user currently sees revealed, cached per transaction."""
-        cache = self.env.cr.cache.setdefault("crm_security.reveals", {})
+        cache = self.env.cr.precommit.data.setdefault("crm_security.reveals", {})
         key = (self.env.uid, model_name)
         if key not in cache and not self.env.user.has_group("crm_security.group_crm_security_reveal"):
             cache[key] = set()  # reveals are for those who hold the right, while they hold it

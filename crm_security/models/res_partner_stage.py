@@ -62,6 +62,12 @@ class ResPartner(models.Model):
                 vals["customer_stage_id"] = new_stage.id
         return super().create(vals_list)
 
+    def write(self, vals):
+        result = super().write(vals)
+        if {"customer_stage_id", "parent_id", "is_company"} & vals.keys():
+            self._crm_security_invalidate_masks()  # the matrix decides from the company's stage
+        return result
+
     def _crm_security_move_stage(self, code):
         """Move these customers forward to the stage with `code` (never backwards)."""
         # sudo: an automatic transition, caused by a change the user was allowed to make
@@ -95,12 +101,36 @@ class ResPartner(models.Model):
             self.browse(ids).write({"customer_stage_id": inactive.id})
 
     @api.model
-    def _crm_security_extra_unmasked_domains(self):
-        """Departments of the matrix that see protected fields, for the stages they may read."""
+    def _crm_security_sensitive_stage_ids(self):
+        """Stages whose customers' protected values the user's departments see (matrix cells with
+        "protected fields" ticked)."""
         matrix = self.env["crm.security.matrix"]._stage_ids_by_department()
         departments = self.env["hr.employee"]._crm_security_department_ids(self.env.uid)
-        stage_ids = {sid for dep in departments if dep in matrix and matrix[dep][2] for sid in matrix[dep][0]}
+        return {sid for dep in departments if dep in matrix and matrix[dep][2] for sid in matrix[dep][0]}
+
+    @api.model
+    def _crm_security_extra_unmasked_domains(self):
+        """Departments of the matrix that see protected fields, for the stages they may read."""
         domains = super()._crm_security_extra_unmasked_domains()
-        if stage_ids:
+        stage_ids = self._crm_security_sensitive_stage_ids()
+        if stage_ids and not self.env.context.get("crm_security_stage_decided"):
             domains.append([("crm_security_commercial_stage_id", "in", sorted(stage_ids))])
         return domains
+
+    @api.model
+    def _crm_security_decision_fields(self):
+        fnames = super()._crm_security_decision_fields()
+        if self._crm_security_sensitive_stage_ids():
+            fnames += ["commercial_partner_id", "customer_stage_id"]
+        return fnames
+
+    def _crm_security_extra_unmasked_ids(self):
+        """The matrix decided from each customer's company stage (fetched with the list: no query);
+        the other grants as the mixin decides them."""
+        stage_ids = self._crm_security_sensitive_stage_ids()
+        if not stage_ids:
+            return super()._crm_security_extra_unmasked_ids()
+        seen = {partner.id for partner in self if partner.commercial_partner_id.customer_stage_id.id in stage_ids}
+        rest = self.browse([rid for rid in self._ids if rid not in seen])
+        # a context key that can only take grants away (the stage ones, decided above)
+        return seen | super(ResPartner, rest.with_context(crm_security_stage_decided=True))._crm_security_extra_unmasked_ids()

@@ -79,6 +79,26 @@ class TestMatrix(CrmSecurityCase):
         self.matrix[1].see_sensitive = True
         self.assertEqual(customer.with_user(self.care).read(["email"])[0]["email"], "customer@customer.vn")
 
+    def test_sensitive_cells_follow_the_company_stage(self):
+        """Masking decides the matrix from each customer's company stage, as the rules search it."""
+        self.matrix[1].see_sensitive = True
+        Partner = self.env["res.partner"].with_user(self.owner)
+        contacts = Partner.create([
+            {"name": f"Contact of {code}", "parent_id": partner.id, "email": f"contact.{code}@customer.vn"}
+            for code, partner in self.by_stage.items()]).with_env(self.env)
+        records = contacts | self.env["res.partner"].browse([p.id for p in self.by_stage.values()])
+        # as masking asks it: sudo, for the care user
+        as_care = records.with_user(self.care).sudo()
+        searched = set(as_care.search([("id", "in", records.ids)] + self.env["res.partner"].with_user(
+            self.care)._crm_security_extra_unmasked_domains()[0]).ids)
+        self.assertEqual(as_care._crm_security_extra_unmasked_ids(), searched)
+        self.assertEqual(len(searched), 4)  # the customer and returning companies and their contacts
+        rows = self.env["res.partner"].with_user(self.care).search_read(
+            [("id", "in", records.ids)], ["email"])
+        self.assertEqual(sorted(row["email"] for row in rows), [
+            "contact.customer@customer.vn", "contact.returning@customer.vn",
+            "customer@customer.vn", "returning@customer.vn"])
+
     def test_leads_follow_the_matrix_where_configured(self):
         lead = self.env["crm.lead"].with_user(self.owner).create(
             {"name": "Care lead", "partner_id": self.by_stage["returning"].id}).with_env(self.env)

@@ -2,6 +2,7 @@
 import re
 
 _EMAIL = re.compile(r"([A-Za-z0-9._%+'-]+)@([A-Za-z0-9.-]+\.[A-Za-z]{2,})")
+_NOT_DIGIT = re.compile(r"\D")
 
 
 def _mask_address(match):
@@ -21,7 +22,7 @@ def mask_phone(value):
     """``0912345678`` → ``09*****678``: the first two and last three digits stay, the rest is hidden."""
     if not value:
         return value
-    digits = re.sub(r"\D", "", value)
+    digits = _NOT_DIGIT.sub("", value)
     if len(digits) <= 5:
         return "*" * len(digits)
     prefix = "+" if value.strip().startswith("+") else ""
