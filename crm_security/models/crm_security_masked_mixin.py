@@ -83,7 +83,10 @@ class CrmSecurityMaskedMixin(models.AbstractModel):
         """Protected values are fetched with the owner and what shares point to, which decide
         whether the user sees them (see _crm_security_decide_unmasked) without another query."""
         fields_to_fetch = super()._determine_fields_to_fetch(field_names, ignore_when_in_cache=ignore_when_in_cache)
-        if self.env.su or not any(field.name in self._crm_security_protected() for field in fields_to_fetch):
+        if self.env.su:
+            return fields_to_fetch
+        protected = self._crm_security_protected()
+        if not any(field.name in protected for field in fields_to_fetch):
             return fields_to_fetch
         for fname in self._crm_security_decision_fields():
             field = self._fields[fname]

@@ -4,6 +4,7 @@ from odoo import api, fields, models, tools
 from odoo.exceptions import AccessError, UserError
 from odoo.osv import expression
 from odoo.tools import SQL, format_datetime
+from odoo.tools.query import Query
 
 GRANTS = [("read", "Read"), ("write", "Edit")]
 ACCESS_MEMO_KEY = "crm_security.access_memo"
@@ -86,6 +87,36 @@ class CrmSecurityOwnedMixin(models.AbstractModel):
                 "shares": list(zip(*shares, strict=True)) if shares[0] is not None else [],
             }
         return memo[uid]
+
+    @api.model
+    def _apply_ir_rules(self, query, mode="read"):
+        """The record rules of customer data, turned into SQL once per transaction for each user,
+        mode and context that shapes the SQL: a list asks them for its rows and again for its
+        count. Kept with the grant facts whose ids the SQL carries (forgotten with them), until
+        the next expiry of a share it counts, and while the rules' domain is the one cached by
+        ir.rule; the fields the SQL reads are flushed whenever it runs (its SQL names them)."""
+        if self.env.su:
+            return super()._apply_ir_rules(query, mode)
+        domain = self.env["ir.rule"]._compute_domain(self._name, mode)
+        if not domain:
+            return None
+        facts = self._crm_security_grant_facts()
+        context = self.env.context
+        key = (self._name, mode, tuple(context.get("allowed_company_ids") or ()), context.get("active_test", True),
+               context.get("lang"))
+        memo = facts.setdefault("rules_sql", {})
+        now = fields.Datetime.now()
+        entry = memo.get(key)
+        if entry is None or entry[0] is not domain or (entry[2] and now >= entry[2]):
+            probe = Query(self.env, self._table, self._table_sql)
+            expression.expression(domain, self.sudo(), self._table, probe)
+            if probe.from_clause != Query(self.env, self._table, self._table_sql).from_clause:
+                return super()._apply_ir_rules(query, mode)  # joins belong to their query: built there
+            expiries = [share[4] for share in facts["shares"] if share[4] and share[4] > now]
+            entry = memo[key] = (domain, probe.where_clause, min(expiries, default=None))
+        if entry[1]:
+            query.add_where(entry[1])
+        return None
 
     @api.model
     def _crm_security_grant_dependencies(self):

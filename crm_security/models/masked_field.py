@@ -15,11 +15,16 @@ from odoo.models import MetaModel
 class MaskedFieldMixin:
     def convert_to_read(self, value, record, use_display_name=True):
         value = super().convert_to_read(value, record, use_display_name)
-        return record._crm_security_masked_value(self.name, value) if value else value
+        # asked for every Char/Text value serialised: most are not protected
+        if value and self.name in record._crm_security_protected():
+            return record._crm_security_masked_value(self.name, value)
+        return value
 
     def convert_to_export(self, value, record):
         value = super().convert_to_export(value, record)
-        return record._crm_security_masked_value(self.name, value) if value else value
+        if value and self.name in record._crm_security_protected():
+            return record._crm_security_masked_value(self.name, value)
+        return value
 
 
 class MaskedChar(MaskedFieldMixin, fields.Char):
