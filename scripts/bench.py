@@ -130,8 +130,9 @@ def start_workers(conf, targets, sizes, logs, timeout) -> dict[str, Worker]:
 
 
 # --------------------------------------------------------------------------- scenarios
-def measure(workers: dict[str, Worker], scenario: spec.Scenario, sides: list[str], sizes: dict, runs: int) -> dict:
-    """Prepare, warm up and time `scenario` on each side, repetitions interleaved."""
+def measure(workers: dict[str, Worker], scenario: spec.Scenario, sides: list[str], sizes: dict, runs: int,
+            between=lambda: None) -> dict:
+    """Prepare, warm up and time `scenario` on each side, repetitions interleaved, `between` them."""
     keys = {side: (scenario.std_key or scenario.key) if side == "std" else scenario.key for side in sides}
     info, samples, na = {}, {side: [] for side in sides}, {}
     for side in sides:
@@ -151,18 +152,19 @@ def measure(workers: dict[str, Worker], scenario: spec.Scenario, sides: list[str
     if scenario.absolute and slowest * 1000 > 20 * scenario.target:
         runs = 1  # far above an absolute target: more runs would only take time
     for index in range(runs):
+        between()
         for side in live if index % 2 == 0 else reversed(live):
             samples[side].append(workers[side].call("run", key=keys[side], calls=calls))
     return {"na": na, "samples": samples}
 
 
-def run_scenario(workers, scenario: spec.Scenario, sizes: dict, runs: int) -> list[dict]:
+def run_scenario(workers, scenario: spec.Scenario, sizes: dict, runs: int, between=lambda: None) -> list[dict]:
     sides = ["ours"] if scenario.absolute else ["std", "ours"]
     if scenario.oca and "oca" in workers:
         sides.append("oca")
     base = {"key": scenario.key, "target": scenario.target_text(), "per_call": scenario.per_call}
     try:
-        measured = measure(workers, scenario, sides, sizes, runs)
+        measured = measure(workers, scenario, sides, sizes, runs, between)
     except WorkerError as exc:
         return [dict(base, title=scenario.title(sizes), side="ours", error=str(exc))]
     std = report.summarize(measured["samples"].get("std", []))
@@ -208,13 +210,20 @@ def main(argv=None) -> int:
             if args.only and scenario.key not in args.only:
                 continue
             say(f"{scenario.key}: {scenario.title(sizes)}")
-            # Each scenario rolls its changes back: what it inserted stays in the tables as dead rows
-            # until a VACUUM, which autovacuum would do in production (committed rows are not
-            # dead) but not within a benchmark (its thresholds are a fifth of the table). The
-            # audit log's tail of aborted events, for one, made every later append walk over them.
+            # Each repetition rolls its changes back: what it inserted stays in the tables as dead
+            # rows until a VACUUM, which production does not need for them (committed rows are not
+            # dead) and autovacuum would not do within a benchmark (its thresholds are a fifth of
+            # the table). The audit log's tail of aborted events, for one, made every later append
+            # walk over them (10,000 per write repetition). So every side is vacuumed before each
+            # scenario (with fresh statistics) and before each repetition (keeping them: same plans).
             for target in targets:
                 databases.vacuum(conf, target.db, SCENARIO_TABLES)
-            for row in run_scenario(workers, scenario, sizes, runs):
+
+            def between():
+                for target in targets:
+                    databases.vacuum(conf, target.db, SCENARIO_TABLES, analyze=False)
+
+            for row in run_scenario(workers, scenario, sizes, runs, between):
                 rows.append(row)
                 print("    " + "  ".join(cell for cell in report.cells(row)[1:] if cell), flush=True)
     finally:

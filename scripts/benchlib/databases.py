@@ -115,15 +115,17 @@ def drop(conf: OdooConf, dbname: str) -> None:
         shutil.rmtree(store, ignore_errors=True)
 
 
-def vacuum(conf: OdooConf, dbname: str, tables: list[str], full: bool = False) -> None:
-    """VACUUM ANALYZE `tables` (those that exist); `full`: rewritten compact first."""
+def vacuum(conf: OdooConf, dbname: str, tables: list[str], full: bool = False, analyze: bool = True) -> None:
+    """VACUUM ANALYZE `tables` (those that exist); `full`: rewritten compact first; without `analyze`,
+    the statistics (and so the plans) stay as they are."""
     conn = conf.connect(dbname)
     try:
         with conn.cursor() as cr:
             for table in tables:
                 cr.execute("SELECT to_regclass(%s)", (table,))
                 if cr.fetchone()[0]:
-                    cr.execute(f'VACUUM {"(FULL, ANALYZE)" if full else "ANALYZE"} "{table}"')
+                    options = ["FULL"] * full + ["ANALYZE"] * analyze
+                    cr.execute(f'VACUUM {"(" + ", ".join(options) + ")" if options else ""} "{table}"')
     finally:
         conn.close()
 
