@@ -208,17 +208,17 @@ class CrmSecurityMaskedMixin(models.AbstractModel):
         return {rec_id: [fname for fname in fnames if (rec_id, fname) not in revealed] for rec_id in hidden}
 
     def _crm_security_masked_value(self, fname, value):
-        # asked for every Char/Text value serialised: the common answers first
         spec = self._crm_security_protected().get(fname) if value else None
-        if spec is None:
-            return value
+        return self._crm_security_mask_protected(fname, value, spec) if spec else value
+
+    def _crm_security_mask_protected(self, fname, value, spec):
+        """`value` of the protected field `fname` ((kind, policy) `spec`) as the current user sees it.
+        Asked for every protected value serialised (an export: once per field and record)."""
         if self.env.context.get("crm_security_export_masked") and self.env.uid != SUPERUSER_ID:
             # an export without the sensitive-export right: every protected value of a saved record
             # (as `_crm_security_masked_fnames` decides, without asking it once per value)
             return mask(spec[0], value) if self._origin.id or self.id else value
-        if not self._crm_security_field_masked(fname):
-            return value
-        return mask(spec[0], value)
+        return mask(spec[0], value) if self._crm_security_field_masked(fname) else value
 
     # ------------------------------------------------------------------ crm_audit_log hooks
     @api.model

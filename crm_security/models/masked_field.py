@@ -16,15 +16,13 @@ class MaskedFieldMixin:
     def convert_to_read(self, value, record, use_display_name=True):
         value = super().convert_to_read(value, record, use_display_name)
         # asked for every Char/Text value serialised: most are not protected
-        if value and self.name in record._crm_security_protected():
-            return record._crm_security_masked_value(self.name, value)
-        return value
+        spec = record._crm_security_protected().get(self.name) if value else None
+        return record._crm_security_mask_protected(self.name, value, spec) if spec else value
 
     def convert_to_export(self, value, record):
         value = super().convert_to_export(value, record)
-        if value and self.name in record._crm_security_protected():
-            return record._crm_security_masked_value(self.name, value)
-        return value
+        spec = record._crm_security_protected().get(self.name) if value else None
+        return record._crm_security_mask_protected(self.name, value, spec) if spec else value
 
 
 class MaskedChar(MaskedFieldMixin, fields.Char):
