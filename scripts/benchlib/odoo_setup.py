@@ -200,13 +200,21 @@ def _matrix(env, ids):
 
 
 # --------------------------------------------------------------------------- OCA auditlog
+OCA_LOG_TYPE = "fast"
+
 def _oca_rule(env):
+    """OCA auditlog in its fast mode (the values written, not the records read before and after):
+    the reference the audit log issue sets ("at least 3× faster than OCA auditlog's fast mode")."""
     Rule = env["auditlog.rule"]
     model = env["ir.model"]._get("res.partner")
-    if Rule.search_count([("model_id", "=", model.id), ("state", "=", "subscribed")]):
+    existing = Rule.search([("model_id", "=", model.id), ("state", "=", "subscribed")])
+    if existing:
+        if existing.filtered(lambda rule: rule.log_type != OCA_LOG_TYPE):
+            existing.write({"log_type": OCA_LOG_TYPE})
+            return True
         return False
     values = {"name": "Customers (benchmark)", "model_id": model.id, "log_create": True, "log_write": True,
-              "log_unlink": True, "log_read": False, "log_type": "full"}
+              "log_unlink": True, "log_read": False, "log_type": OCA_LOG_TYPE}
     if "capture_record" in Rule._fields:
         values["capture_record"] = True
     Rule.create(values).subscribe()
