@@ -1,6 +1,6 @@
 from odoo import models
 
-from .crm_security_owned_mixin import ACCESS_MEMO_KEY, GRANT_DEPENDENCIES, GRANT_FACTS_KEY
+from .crm_security_owned_mixin import ACCESS_MEMO_KEY, GRANT_DEPENDENCIES, GRANT_FACTS_KEY, SharedGrantFacts
 
 
 class Base(models.AbstractModel):
@@ -16,6 +16,9 @@ class Base(models.AbstractModel):
         grants = self._name in GRANT_DEPENDENCIES or self._name in self.env["crm.security.supervision"]._depends
         if grants:
             access = True
+            read = self.env["crm.security.owned.mixin"]._crm_security_grant_dependencies()[self._name]
+            if any(isinstance(rec_id, int) for rec_id in self._ids) and any(fname in read for fname in fnames):
+                SharedGrantFacts.note_change(self.env)  # saved records: the database changes
         else:
             changing = self.env["crm.security.owned.mixin"]._crm_security_fields_changing_access(self._name)
             access = changing is None or any(fname in changing or fname not in self._fields for fname in fnames)

@@ -45,7 +45,14 @@ class ResPartner(models.Model):
 
     @api.depends("user_ids")
     def _compute_crm_security_is_user_partner(self):
-        for partner in self:
+        """The partners of active users, as the search below finds them: from the grant facts, which
+        the record rules read anyway (reading `user_ids` searches the users under their own rules,
+        a query and a fetch of each user for every customer the rules are checked on in Python)."""
+        saved = self.filtered("id")
+        user_partners = set(self._crm_security_grant_facts()["user_partners"]) if saved else set()
+        for partner in saved:
+            partner.crm_security_is_user_partner = partner.id in user_partners
+        for partner in self - saved:  # a form's new record: its users as edited
             partner.crm_security_is_user_partner = bool(partner.user_ids)
 
     def _search_crm_security_is_user_partner(self, operator, value):

@@ -5,6 +5,7 @@ from odoo.exceptions import AccessError
 from odoo.tests import tagged
 from odoo.tools import mute_logger
 
+from ..models.crm_security_owned_mixin import SharedGrantFacts
 from .common import SECRET_NAME, CrmSecurityCase
 
 
@@ -138,3 +139,70 @@ class TestAccessMemo(CrmSecurityCase):
         self.assertRefused(self.colleague, self.lead)
         self.share(self.lead, self.outsider, level="edit")
         self.assertTrue(self.lead.with_user(self.outsider).has_access("write"))
+
+
+@tagged("at_install", "-post_install")
+class TestSharedGrantFacts(CrmSecurityCase):
+    """Between transactions a worker keeps each user's grant facts, until a change of what they are
+    read from commits, in this worker or in another one."""
+
+    def setUp(self):
+        super().setUp()
+        self.patch(SharedGrantFacts, "enabled_in_tests", True)
+        cr, registry = self.env.cr, self.env.registry
+        # the data of the class counts as committed: the store starts empty and usable
+        self.addCleanup(setattr, cr, SharedGrantFacts.CHANGED, getattr(cr, SharedGrantFacts.CHANGED, None))
+        setattr(cr, SharedGrantFacts.CHANGED, None)
+        registry.__dict__.pop(SharedGrantFacts.ATTRIBUTE, None)
+        self.addCleanup(registry.__dict__.pop, SharedGrantFacts.ATTRIBUTE, None)
+        self.addCleanup(registry.cache_sequences.update, dict(registry.cache_sequences))
+        self.Owned = self.env["crm.security.owned.mixin"].with_user(self.colleague)
+
+    def facts(self, queries):
+        """The grant facts of the colleague in a new transaction, read with `queries` queries."""
+        self.env.cr.flush()  # what a commit forgets: the facts kept for the transaction
+        with self.assertQueryCount(queries, flush=False):
+            return self.Owned._crm_security_grant_facts()
+
+    def test_kept_until_a_change_commits(self):
+        self.assertEqual(self.facts(1)["shares"], [])
+        self.assertEqual(self.facts(0)["shares"], [])  # the next transaction: from the worker
+        self.emp["colleague"].work_phone = "+84 28 1111 2222"  # not what the facts are read from
+        self.assertEqual(self.facts(0)["shares"], [])
+
+        self.share(self.secret, self.colleague)
+        xid = getattr(self.env.cr, SharedGrantFacts.CHANGED)
+        self.assertTrue(xid, "a share is what the facts are read from")
+        # the transaction that changed them reads its own, every time, and keeps none
+        self.assertEqual([s[0] for s in self.facts(1)["shares"]], [self.secret.id])
+        self.assertEqual([s[0] for s in self.facts(1)["shares"]], [self.secret.id])
+        Partner = self.env["res.partner"].with_user(self.colleague)
+        self.assertEqual(Partner.search([("id", "=", self.secret.id)]), self.secret)
+
+        # its commit: facts read in a snapshot that did not see it finished are never kept (a
+        # thread of a threaded server may have read them before the commit and keep them after)
+        SharedGrantFacts.committed(self.env.registry, self.env.cr, xid)
+        self.assertFalse(getattr(self.env.cr, SharedGrantFacts.CHANGED))
+        self.facts(1)
+        self.facts(1)
+        store = self.env.registry.__dict__[SharedGrantFacts.ATTRIBUTE]
+        store.changed_xid = 0  # (a later transaction's snapshot sees it finished)
+        self.facts(1)
+        self.facts(0)
+
+    def test_a_change_in_another_worker(self):
+        self.facts(1)
+        self.facts(0)
+        # another worker committed a change and signaled it: this one learns it at its next request
+        self.env.registry.cache_sequences["default"] = self.env.registry.cache_sequences.get("default", 0) + 1
+        self.facts(1)
+        self.facts(0)
+
+    def test_a_search_in_the_next_transaction(self):
+        """The next request's list: no grant facts to read, no rules' SQL to build."""
+        Partner = self.env["res.partner"].with_user(self.colleague)
+        self.assertFalse(Partner.search([("id", "=", self.secret.id)]))
+        self.env.cr.flush()
+        with self.assertQueryCount(1, flush=False):
+            self.assertFalse(Partner.search([("id", "=", self.secret.id)]))
+        self.assertEqual(Partner.with_user(self.owner).search([("id", "=", self.secret.id)]), self.secret)
