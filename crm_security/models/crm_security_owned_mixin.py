@@ -201,7 +201,7 @@ class CrmSecurityOwnedMixin(models.AbstractModel):
         entry = memo.get(key)
         if entry is None or entry[0] is not domain or (entry[2] and now >= entry[2]):
             probe = Query(self.env, self._table, self._table_sql)
-            expression.expression(domain, self.sudo(), self._table, probe)
+            expression.expression(self._crm_security_company_ancestors(domain), self.sudo(), self._table, probe)
             if probe.from_clause != Query(self.env, self._table, self._table_sql).from_clause:
                 return super()._apply_ir_rules(query, mode)  # joins belong to their query: built there
             expiries = [share[4] for share in facts["shares"] if share[4] and share[4] > now]
@@ -209,6 +209,25 @@ class CrmSecurityOwnedMixin(models.AbstractModel):
         if entry[1]:
             query.add_where(entry[1])
         return None
+
+    @api.model
+    def _crm_security_company_ancestors(self, domain):
+        """`domain` with its conditions "company is a parent of these companies" as the ids of
+        their ancestors (Odoo's multi-company rule of contacts): otherwise a subquery the database
+        asks for every row it checks, the rows a matrix list counts included. The same answer:
+        Odoo refuses to change a company's parent, and creating a company clears the rules' cache,
+        with which this SQL is kept."""
+        resolved = []
+        for leaf in domain:
+            if isinstance(leaf, list | tuple) and len(leaf) == 3 and leaf[1] == "parent_of":
+                field = self._fields.get(leaf[0]) if isinstance(leaf[0], str) else None
+                ids = leaf[2] if isinstance(leaf[2], list | tuple) else [leaf[2]]
+                if (field is not None and field.type == "many2one" and field.comodel_name == "res.company"
+                        and all(isinstance(company_id, int) for company_id in ids)):
+                    # sudo: the company tree itself, as Odoo reads it to decide the rule
+                    leaf = (leaf[0], "in", self.env["res.company"].sudo().browse(ids).parent_ids.ids)
+            resolved.append(leaf)
+        return resolved
 
     @api.model
     def _crm_security_grant_dependencies(self):

@@ -29,6 +29,7 @@ class TestAccessMemo(CrmSecurityCase):
         self.assertNoSecret(str(refusal.exception))
         self.assertFalse(record.search([("id", "=", record.id)]))
 
+    @freeze_time("2026-11-23 10:00:00")  # checks are kept for the second they were made in
     def test_a_search_is_a_check(self):
         other = self.env["res.partner"].with_user(self.owner).create({"name": "Other Co", "is_company": True})
         found = self.env["res.partner"].with_user(self.owner).search([("id", "in", (self.secret | other).ids)])
