@@ -3,8 +3,9 @@
 Rules are real `ir.rule` records (Settings > Technical > Record Rules), owned by this addon
 (xmlids `crm_security.rule_*`), rewritten at install and upgrade. Their domains refer to the
 user only through `user.id`; who the user manages and what is shared with them are read when a
-query is built, once per transaction (see `_crm_security_grant_facts`), and shares are checked
-against their expiry at every query, so rules are current in every worker from the next request.
+query is built (see `_crm_security_grant_facts`: kept by each worker until a change of them
+commits) and shares are checked against their expiry at every query, so rules are current in
+every worker from the next request.
 """
 from odoo import api, models
 

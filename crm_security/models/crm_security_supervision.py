@@ -5,9 +5,10 @@ class CrmSecuritySupervision(models.Model):
     """Who manages whom, always current: a SQL view over sales teams and the HR department chain.
 
     A row (user, supervisor) means that `supervisor` sees and edits the records owned by `user`.
-    The record rules read it (through crm_security_grant_facts) once per transaction, so moving
-    people between teams or departments, or changing a leader or a manager, changes visibility
-    from the next request in every worker: nothing is kept beyond the transaction.
+    The record rules read it through crm_security_grant_facts (kept by each worker until a change
+    of what they are read from commits, see `SharedGrantFacts`), so moving people between teams or
+    departments, or changing a leader or a manager, changes visibility from the next request in
+    every worker.
     """
 
     _name = "crm.security.supervision"

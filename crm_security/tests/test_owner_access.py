@@ -155,6 +155,24 @@ class TestOwnerOnlyReadPaths(CrmSecurityCase):
             allowed_company_ids=[other.id])
         self.assertIn(there, in_other.search([("name", "=", "Open Co Customer")]))
 
+    def test_branches_see_their_parent_companys_contacts(self):
+        """Odoo's multi-company rule of contacts (a parent of the user's companies): the rules' SQL
+        names the ancestors, and answers as Odoo's own check does."""
+        parent = self.env.company
+        branch, sibling = self.env["res.company"].create([
+            {"name": "Branch", "parent_id": parent.id}, {"name": "Sibling", "parent_id": parent.id}])
+        self.outsider.write({"company_ids": [Command.link(branch.id)]})
+        # company-wide contacts (no owner): the company rule alone decides
+        at_parent, at_sibling = self.env["res.partner"].create([
+            {"name": "Parent's contact", "company_id": parent.id, "user_id": False},
+            {"name": "Sibling's contact", "company_id": sibling.id, "user_id": False}])
+        self.assertFalse((at_parent | at_sibling).crm_owner_id)
+        in_branch = self.env["res.partner"].with_user(self.outsider).with_context(allowed_company_ids=[branch.id])
+        self.assertEqual(in_branch.search([("id", "in", (at_parent | at_sibling).ids)]), at_parent)
+        self.assertTrue(at_parent.with_env(in_branch.env).has_access("read"))
+        self.assertFalse(at_sibling.with_env(in_branch.env).has_access("read"))
+        self.assertEqual((at_parent | at_sibling).with_env(in_branch.env)._filtered_access("read"), at_parent)
+
 
 @tagged("at_install", "-post_install")
 class TestManagersAreCurrent(CrmSecurityCase):
