@@ -245,6 +245,7 @@ def finish(rows, targets, sizes, mode, runs, started, odoo_root, strict) -> int:
     machine = f"{os.cpu_count()} CPU" + (f", load {load:.1f}" if load is not None else "")
     meta = {
         "mode": mode, "when": when, "machine": machine, "runs": runs, "sizes": sizes,
+        "short_run": SHORT_RUN, "read_runs": READ_RUNS,
         "python": platform.python_version(), "duration_s": round(time.perf_counter() - started, 1),
         "databases": {t.name: {"db": t.db, "modules": list(databases.BASE_MODULES + t.modules),
                                "odoo": t.state.get("version"), "features": t.state.get("features")} for t in targets},

@@ -63,13 +63,16 @@ class SharedGrantFacts:
     @classmethod
     def of(cls, env):
         """The store of `env`'s database, or None when it may not be used (see above)."""
-        registry = env.registry
         if getattr(env.cr, cls.CHANGED, None) or (odoo_module.current_test and not cls.enabled_in_tests):
             return None
+        return cls._of_registry(env.registry)
+
+    @classmethod
+    def _of_registry(cls, registry):
+        # setdefault: one store per registry even when two threads create it at once (a commit must
+        # never record its change in a store that another thread then replaces)
         store = registry.__dict__.get(cls.ATTRIBUTE)
-        if store is None:
-            store = registry.__dict__[cls.ATTRIBUTE] = cls(registry)
-        return store
+        return store if store is not None else registry.__dict__.setdefault(cls.ATTRIBUTE, cls(registry))
 
     def get(self, uid):
         entry = self.entries.get(uid)
@@ -97,8 +100,7 @@ class SharedGrantFacts:
         setattr(cr, cls.CHANGED, xid)
         registry = env.registry
         registry.clear_cache()  # signaled to the other workers when the transaction commits
-        if (store := registry.__dict__.get(cls.ATTRIBUTE)) is not None:
-            store.entries.clear()
+        cls._of_registry(registry).entries.clear()
 
         cr.postcommit.add(functools.partial(cls.committed, registry, cr, xid))
         cr.postrollback.add(functools.partial(setattr, cr, cls.CHANGED, None))
@@ -107,9 +109,9 @@ class SharedGrantFacts:
     def committed(cls, registry, cr, xid):
         """The transaction `xid` of `cr`, which changed what the grant facts are read from, committed."""
         setattr(cr, cls.CHANGED, None)
-        if (store := registry.__dict__.get(cls.ATTRIBUTE)) is not None:
-            store.changed_xid = max(store.changed_xid, xid)
-            store.entries.clear()
+        store = cls._of_registry(registry)
+        store.changed_xid = max(store.changed_xid, xid)
+        store.entries.clear()
 
 
 class CrmSecurityOwnedMixin(models.AbstractModel):

@@ -96,7 +96,8 @@ def markdown(rows: list[dict], meta: dict) -> str:
         out.append("| " + " | ".join(cell.replace("|", "\\|") for cell in line) + " |")
     out.append("")
     out.append(f"{meta['mode']} mode, {meta['when']}, {meta['machine']}; median of {meta['runs']} runs "
-               f"(read scenarios and those under 2 s: of max(3 × {meta['runs']}, 15)); "
+               f"(read scenarios and those under {meta.get('short_run', 2):.0f} s: "
+               f"of max(3 × {meta['runs']}, {meta.get('read_runs', 15)})); "
                "read scenarios: time and queries of one call. "
                "Memory: peak growth of the worker's resident memory during a repetition.")
     for row in rows:
