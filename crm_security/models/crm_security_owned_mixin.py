@@ -32,6 +32,45 @@ GRANT_DEPENDENCIES = {
 }
 
 
+def company_ancestors(model, domain):
+    """`domain` (of `model`) with its conditions "company is a parent of these companies" as the
+    ids of their ancestors, in the domains of its `any` conditions too (Odoo's multi-company rule
+    of contacts, which users inherit): otherwise a subquery the database asks for every row it
+    checks, the rows a matrix list counts included. The same answer: Odoo refuses to change a
+    company's parent, and creating a company clears the rules' cache, with which this SQL is
+    kept."""
+    resolved = []
+    for leaf in domain:
+        field = model._fields.get(leaf[0]) if isinstance(leaf, list | tuple) and len(leaf) == 3 and isinstance(
+            leaf[0], str) else None
+        if field is not None and leaf[1] == "parent_of" and field.type == "many2one" \
+                and field.comodel_name == "res.company":
+            ids = leaf[2] if isinstance(leaf[2], list | tuple) else [leaf[2]]
+            if all(isinstance(company_id, int) for company_id in ids):
+                # sudo: the company tree itself, as Odoo reads it to decide the rule
+                leaf = (leaf[0], "in", model.env["res.company"].sudo().browse(ids).parent_ids.ids)
+        elif field is not None and field.relational and leaf[1] in ("any", "not any") and isinstance(leaf[2], list):
+            leaf = (leaf[0], leaf[1], company_ancestors(model.env[field.comodel_name], leaf[2]))
+        resolved.append(leaf)
+    return resolved
+
+
+def query_joins(query):
+    """The joins of `query` as `Query.add_join` takes them (kind, alias, table, condition), or None
+    when they cannot be read (a Query of another shape)."""
+    joins = getattr(query, "_joins", None)
+    if not isinstance(joins, dict):
+        return None
+    kinds = {"JOIN": SQL("JOIN"), "LEFT JOIN": SQL("LEFT JOIN")}
+    result = []
+    for alias, (sql_kind, table, condition) in joins.items():
+        kind = next((name for name, sql in kinds.items() if sql == sql_kind), None)
+        if kind is None:
+            return None
+        result.append((kind, alias, table, condition))
+    return result
+
+
 class SharedGrantFacts:
     """The grant facts of the users of one database, kept by a worker between transactions: a
     request that touches customer data needs no query to know who its user manages and what is
@@ -184,52 +223,42 @@ class CrmSecurityOwnedMixin(models.AbstractModel):
 
     @api.model
     def _apply_ir_rules(self, query, mode="read"):
-        """The record rules of customer data, turned into SQL once per transaction for each user,
-        mode and context that shapes the SQL: a list asks them for its rows and again for its
-        count. Kept with the grant facts whose ids the SQL carries (forgotten with them), until
-        the next expiry of a share it counts, and while the rules' domain is the one cached by
-        ir.rule; the fields the SQL reads are flushed whenever it runs (its SQL names them)."""
-        if self.env.su:
+        if self.env.su or not self._crm_security_apply_rules_sql(self, query, mode):
             return super()._apply_ir_rules(query, mode)
-        domain = self.env["ir.rule"]._compute_domain(self._name, mode)
+        return None
+
+    @api.model
+    def _crm_security_apply_rules_sql(self, model, query, mode):
+        """Add the record rules of `model` to `query` from SQL built once per user, mode and
+        context that shapes it: a list asks them for its rows and again for its count, and every
+        search of users asks those of contacts (users inherit contacts). Kept with the grant facts
+        whose ids the SQL carries (forgotten with them), until the next expiry of a share it
+        counts, and while the rules' domain is the one cached by ir.rule; the fields the SQL reads
+        are flushed whenever it runs (its SQL names them). The joins it needs are added to `query`
+        as Odoo adds them (same aliases). False, with nothing added, when Odoo must build it."""
+        domain = self.env["ir.rule"]._compute_domain(model._name, mode)
         if not domain:
-            return None
+            return True
         facts = self._crm_security_grant_facts()
         context = self.env.context
-        key = (self._name, mode, tuple(context.get("allowed_company_ids") or ()), context.get("active_test", True),
+        key = (model._name, mode, tuple(context.get("allowed_company_ids") or ()), context.get("active_test", True),
                context.get("lang"))
         memo = facts.setdefault("rules_sql", {})
         now = fields.Datetime.now()
         entry = memo.get(key)
-        if entry is None or entry[0] is not domain or (entry[2] and now >= entry[2]):
-            probe = Query(self.env, self._table, self._table_sql)
-            expression.expression(self._crm_security_company_ancestors(domain), self.sudo(), self._table, probe)
-            if probe.from_clause != Query(self.env, self._table, self._table_sql).from_clause:
-                return super()._apply_ir_rules(query, mode)  # joins belong to their query: built there
+        if entry is None or entry[0] is not domain or (entry[3] and now >= entry[3]):
+            probe = Query(self.env, model._table, model._table_sql)
+            expression.expression(company_ancestors(model, domain), model.sudo(), model._table, probe)
+            joins = query_joins(probe)
+            if joins is None:
+                return False
             expiries = [share[4] for share in facts["shares"] if share[4] and share[4] > now]
-            entry = memo[key] = (domain, probe.where_clause, min(expiries, default=None))
-        if entry[1]:
-            query.add_where(entry[1])
-        return None
-
-    @api.model
-    def _crm_security_company_ancestors(self, domain):
-        """`domain` with its conditions "company is a parent of these companies" as the ids of
-        their ancestors (Odoo's multi-company rule of contacts): otherwise a subquery the database
-        asks for every row it checks, the rows a matrix list counts included. The same answer:
-        Odoo refuses to change a company's parent, and creating a company clears the rules' cache,
-        with which this SQL is kept."""
-        resolved = []
-        for leaf in domain:
-            if isinstance(leaf, list | tuple) and len(leaf) == 3 and leaf[1] == "parent_of":
-                field = self._fields.get(leaf[0]) if isinstance(leaf[0], str) else None
-                ids = leaf[2] if isinstance(leaf[2], list | tuple) else [leaf[2]]
-                if (field is not None and field.type == "many2one" and field.comodel_name == "res.company"
-                        and all(isinstance(company_id, int) for company_id in ids)):
-                    # sudo: the company tree itself, as Odoo reads it to decide the rule
-                    leaf = (leaf[0], "in", self.env["res.company"].sudo().browse(ids).parent_ids.ids)
-            resolved.append(leaf)
-        return resolved
+            entry = memo[key] = (domain, joins, probe.where_clause, min(expiries, default=None))
+        for kind, alias, table, condition in entry[1]:
+            query.add_join(kind, alias, table, condition)
+        if entry[2]:
+            query.add_where(entry[2])
+        return True
 
     @api.model
     def _crm_security_grant_dependencies(self):
@@ -392,24 +421,30 @@ class CrmSecurityOwnedMixin(models.AbstractModel):
         return changing is None or fname not in self.env[model_name]._fields or fname in changing
 
     # ------------------------------------------------------------------ record rules on given records
-    def _crm_security_access_memo(self, operation):
+    def _crm_security_access_memo(self, operation, domain=None):
         """Ids known to pass the record rules of `operation` for the current user (companies
         included), in this transaction since its last change.
 
         Kept in `cr.precommit.data`, which a flush, a savepoint (entered or rolled back), a commit
         and a rollback clear; a change through the ORM of a field that the rules read (directly, or
         through what it is computed from: `_crm_security_field_changes_access`) or of the grant
-        facts clears it too (`modified`, see base.py), and the rule domain itself is part of the
-        key (a change of groups or rules gives another one). Only positive answers are kept, and
+        facts clears it too (`modified`, see base.py), and they hold for the rule domain they were
+        found with (the one ir.rule caches: a change of groups or rules gives another one). Only positive answers are kept, and
         only for the second they were found in, so that a share is refused from the second it
-        expires, as the rules' SQL does."""
+        expires, as the rules' SQL does. `domain`: the rules of `operation`, when the caller has
+        them."""
         memo = self.env.cr.precommit.data.get(ACCESS_MEMO_KEY)
         now = fields.Datetime.now()
         if memo is None or memo["at"] != now:
             memo = self.env.cr.precommit.data[ACCESS_MEMO_KEY] = {"at": now}
-        key = (self._name, operation, self.env.uid, tuple(self.env["ir.rule"]._compute_domain_context_values()),
-               repr(self.env["ir.rule"]._compute_domain(self._name, operation)))
-        return memo.setdefault(key, set())
+        Rule = self.env["ir.rule"]
+        if domain is None:
+            domain = Rule._compute_domain(self._name, operation)
+        key = (self._name, operation, self.env.uid, tuple(Rule._compute_domain_context_values()))
+        entry = memo.get(key)
+        if entry is None or entry[0] is not domain:  # the domain ir.rule caches: the same until it changes
+            entry = memo[key] = (domain, set())
+        return entry[1]
 
     @api.model
     def search_fetch(self, domain, field_names, offset=0, limit=None, order=None):
@@ -437,7 +472,7 @@ class CrmSecurityOwnedMixin(models.AbstractModel):
         domain = self.env["ir.rule"]._compute_domain(self._name, operation)
         if not domain:
             return None
-        memo = self._crm_security_access_memo(operation) if not self.env.su else set()
+        memo = self._crm_security_access_memo(operation, domain) if not self.env.su else set()
         todo = set(ids) - memo
         if not todo:
             return None

@@ -173,6 +173,29 @@ class TestOwnerOnlyReadPaths(CrmSecurityCase):
         self.assertFalse(at_sibling.with_env(in_branch.env).has_access("read"))
         self.assertEqual((at_parent | at_sibling).with_env(in_branch.env)._filtered_access("read"), at_parent)
 
+    def test_users_are_searched_as_odoo_checks_them(self):
+        """Users inherit contacts, whose rules come with theirs: the SQL kept for them (joins to
+        the contact included) lets through what Odoo's own check does, searched again, and with a
+        search that joins the contact itself."""
+        parent = self.env.company
+        branch, sibling = self.env["res.company"].create([
+            {"name": "Branch", "parent_id": parent.id}, {"name": "Sibling", "parent_id": parent.id}])
+        self.outsider.write({"company_ids": [Command.link(branch.id)]})
+        portal = self.env.ref("base.group_portal")
+        # portal users of the branch too (Odoo's rule of users), their contacts at the parent
+        # company and at the sibling (the rule of contacts)
+        at_parent, at_sibling = self.env["res.users"].create([
+            {"name": f"Portal Zora {company.name}", "login": f"zora-{company.id}", "company_id": company.id,
+             "company_ids": [Command.set((branch | company).ids)], "groups_id": [Command.set(portal.ids)]}
+            for company in (parent, sibling)])
+        at_parent.partner_id.company_id, at_sibling.partner_id.company_id = parent, sibling
+        Users = self.env["res.users"].with_user(self.outsider).with_context(allowed_company_ids=[branch.id])
+        candidates = (at_parent | at_sibling | self.owner).with_env(Users.env)
+        for _again in range(2):
+            self.assertEqual(Users.search([("id", "in", candidates.ids)]), at_parent | self.owner)
+            self.assertEqual(Users.search([("name", "ilike", "Portal Zora")]), at_parent)
+        self.assertEqual(candidates._filtered_access("read"), at_parent | self.owner)
+
 
 @tagged("at_install", "-post_install")
 class TestManagersAreCurrent(CrmSecurityCase):
