@@ -429,10 +429,10 @@ class CrmSecurityOwnedMixin(models.AbstractModel):
         and a rollback clear; a change through the ORM of a field that the rules read (directly, or
         through what it is computed from: `_crm_security_field_changes_access`) or of the grant
         facts clears it too (`modified`, see base.py), and they hold for the rule domain they were
-        found with (the one ir.rule caches: a change of groups or rules gives another one). Only positive answers are kept, and
-        only for the second they were found in, so that a share is refused from the second it
-        expires, as the rules' SQL does. `domain`: the rules of `operation`, when the caller has
-        them."""
+        found with (the one ir.rule caches: a change of groups or rules gives another one). Only
+        positive answers are kept, and only for the second they were found in, so that a share is
+        refused from the second it expires, as the rules' SQL does. `domain`: the rules of
+        `operation`, when the caller has them."""
         memo = self.env.cr.precommit.data.get(ACCESS_MEMO_KEY)
         now = fields.Datetime.now()
         if memo is None or memo["at"] != now:

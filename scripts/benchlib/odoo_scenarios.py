@@ -1,11 +1,15 @@
 """The scenarios, run inside Odoo (`odoo-bin shell`), one repetition per request.
 
 Each scenario method prepares what is not measured (records to write, deleted records to restore)
-and returns the measured body. The body runs as a real user (never the superuser), starts each
-call like a new request (empty caches) and ends it like a commit does (`cr.flush()`: ORM flush +
-precommit hooks, where mail tracking and the audit log write their rows). After the measurement
-the transaction is rolled back, so every repetition starts from the same data.
+and returns the measured body: one callable, or a list of callables (its units: one write, one
+batch of creations) that a repetition may run in parts (`begin`, `step`, `finish`: the
+orchestrator alternates the sides part by part). The body runs as a real user (never the
+superuser), starts each call like a new request (empty caches) and ends it like a commit does
+(`cr.flush()`: ORM flush + precommit hooks, where mail tracking and the audit log write their
+rows). After the measurement the transaction is rolled back, so every repetition starts from the
+same data.
 """
+import functools
 import gc
 import re
 import time
@@ -40,6 +44,7 @@ class Bench:
         self.env, self.sizes, self.ids = env, sizes, ids
         self.features = features(env)
         self.cache = {}
+        self.current = None  # the repetition under way (begin ... finish)
 
     # ------------------------------------------------------------------ environments
     def user_env(self, uid):
@@ -68,22 +73,46 @@ class Bench:
         return {"na": reason} if reason else {"info": self._info(key)}
 
     def run(self, key, warmup=False, calls=None):
+        """One repetition, whole."""
+        self.begin(key, warmup, calls)
+        self.step()
+        return self.finish()
+
+    def begin(self, key, warmup=False, calls=None):
+        """Prepare a repetition, which `step` runs in parts and `finish` ends: {"units": count}."""
         self.calls = calls or self.sizes["calls"]
         body, calls, check = getattr(self, f"_scenario_{key}")(warmup)
+        units = list(body) if isinstance(body, list | tuple) else [body]
         gc.collect()
-        peak_ok = _reset_peak()
-        rss0 = _status_kb("VmRSS")
-        ru0 = _status_kb("VmHWM")
+        self.current = {"units": units, "done": 0, "calls": calls, "check": check, "seconds": 0.0, "queries": 0,
+                        "peak_ok": _reset_peak(), "rss0": _status_kb("VmRSS"), "ru0": _status_kb("VmHWM")}
+        return {"units": len(units)}
+
+    def step(self, count=None):
+        """Run the next `count` units of the repetition (all that remain: None), timed."""
+        current = self.current
+        units = current["units"][current["done"]:None if count is None else current["done"] + count]
         queries0 = sql_db.sql_counter
         start = time.perf_counter()
-        body()
-        seconds = time.perf_counter() - start
-        queries = sql_db.sql_counter - queries0
+        for unit in units:
+            unit()
+        current["seconds"] += time.perf_counter() - start
+        current["queries"] += sql_db.sql_counter - queries0
+        current["done"] += len(units)
+        return {"done": current["done"], "units": len(current["units"])}
+
+    def finish(self):
+        """End the repetition: its time and queries per call, memory, checks; roll it back."""
+        current, self.current = self.current, None
+        if current["done"] < len(current["units"]):
+            raise RuntimeError(f"{len(current['units']) - current['done']} units of the repetition were not run")
+        calls = current["calls"]
         peak = _status_kb("VmHWM")
-        mem_kb = max(0, peak - rss0) if peak_ok else max(0, peak - ru0)
-        result = {"seconds": seconds / calls, "queries": queries / calls, "mem_kb": mem_kb, "calls": calls}
-        if check:
-            result["check"] = check()
+        mem_kb = max(0, peak - current["rss0"]) if current["peak_ok"] else max(0, peak - current["ru0"])
+        result = {"seconds": current["seconds"] / calls, "queries": current["queries"] / calls, "mem_kb": mem_kb,
+                  "calls": calls}
+        if current["check"]:
+            result["check"] = current["check"]()
         self.rollback()
         return result
 
@@ -154,13 +183,13 @@ class Bench:
         batch = self.sizes["batch"]
         check = self._audit_check()
 
-        def body():
-            for index in range(0, len(vals_list), batch):
-                self.new_request()
-                Partner.create(vals_list[index:index + batch])
-                self.commit_like()
+        def create(batch_vals):
+            self.new_request()
+            Partner.create(batch_vals)
+            self.commit_like()
 
-        return body, 1, check
+        return [functools.partial(create, vals_list[index:index + batch])
+                for index in range(0, len(vals_list), batch)], 1, check
 
     def _scenario_create_small(self, warmup):
         return self._scenario_create(warmup, key="unlink")
@@ -170,13 +199,12 @@ class Bench:
         ids = self._salesman_ids(self._size("write", warmup))
         check = self._audit_check()
 
-        def body():
-            for index, rec_id in enumerate(ids):
-                self.new_request()
-                Partner.browse(rec_id).write({"phone": f"+84 28 7{index:07d}", "function": f"Manager {index}"})
-                self.commit_like()
+        def write(index, rec_id):
+            self.new_request()
+            Partner.browse(rec_id).write({"phone": f"+84 28 7{index:07d}", "function": f"Manager {index}"})
+            self.commit_like()
 
-        return body, 1, check
+        return [functools.partial(write, index, rec_id) for index, rec_id in enumerate(ids)], 1, check
 
     def _scenario_unlink(self, warmup):
         Partner = self.user_env(self.ids["salesman"])["res.partner"]

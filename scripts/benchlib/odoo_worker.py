@@ -7,6 +7,9 @@ descriptor is in CRM_BENCH_FD:
     {"cmd": "hello", "sizes": {...}}                    -> {"features": {...}, "version": "18.0..."}
     {"cmd": "prepare", "key": "list"}                   -> {"na": reason} or {"info": {...}}
     {"cmd": "run", "key": "list", "warmup": false}      -> {"seconds", "queries", "mem_kb", "calls", "check"}
+    {"cmd": "begin", "key": "write"}                    -> {"units": count}     (a repetition in parts:)
+    {"cmd": "step", "count": 500}                       -> {"done", "units"}    (the next units, timed)
+    {"cmd": "finish"}                                   -> as "run"
     {"cmd": "quit"}
 An exception answers {"error": "..."} after a rollback; the loop goes on.
 """
@@ -58,4 +61,10 @@ def _dispatch(env, state, request):
         return bench.prepare(request["key"])
     if cmd == "run":
         return bench.run(request["key"], warmup=request.get("warmup", False), calls=request.get("calls"))
+    if cmd == "begin":
+        return bench.begin(request["key"], calls=request.get("calls"))
+    if cmd == "step":
+        return bench.step(request.get("count"))
+    if cmd == "finish":
+        return bench.finish()
     raise ValueError(f"unknown request {cmd}")
