@@ -16,6 +16,7 @@ See docs/BENCHMARKS.md.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import platform
 import sys
@@ -178,13 +179,20 @@ def run_in_slices(workers: dict[str, Worker], keys: dict[str, str], order: list[
     10,000-write repetition takes 3 to 4 minutes a side: run one after the other, the sides met
     different machines (the same code measured 1.19x, 1.41x and 1.26x in the three repetitions of
     one run). In turns, each side meets the same moments of the machine."""
-    units = {side: workers[side].call("begin", key=keys[side], calls=calls)["units"] for side in order}
-    for part in range(SLICES):
-        for side in order if part % 2 == 0 else order[::-1]:
-            count = units[side] * (part + 1) // SLICES - units[side] * part // SLICES
-            if count:
-                workers[side].call("step", count=count)
-    return {side: workers[side].call("finish") for side in order}
+    try:
+        units = {side: workers[side].call("begin", key=keys[side], calls=calls)["units"] for side in order}
+        for part in range(SLICES):
+            for side in order if part % 2 == 0 else order[::-1]:
+                count = units[side] * (part + 1) // SLICES - units[side] * part // SLICES
+                if count:
+                    workers[side].call("step", count=count)
+        return {side: workers[side].call("finish") for side in order}
+    except WorkerError:
+        # the other sides are halfway through their repetition: roll it back before the next scenario
+        for side in order:
+            with contextlib.suppress(WorkerError):
+                workers[side].call("abort")
+        raise
 
 
 def run_scenario(workers, scenario: spec.Scenario, sizes: dict, runs: int, between=lambda: None) -> list[dict]:

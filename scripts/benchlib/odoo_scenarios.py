@@ -88,6 +88,12 @@ class Bench:
                         "peak_ok": _reset_peak(), "rss0": _status_kb("VmRSS"), "ru0": _status_kb("VmHWM")}
         return {"units": len(units)}
 
+    def abort(self):
+        """Roll back the repetition under way, if any (another side failed halfway)."""
+        self.current = None
+        self.rollback()
+        return {}
+
     def step(self, count=None):
         """Run the next `count` units of the repetition (all that remain: None), timed."""
         current = self.current

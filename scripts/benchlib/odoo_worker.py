@@ -10,6 +10,7 @@ descriptor is in CRM_BENCH_FD:
     {"cmd": "begin", "key": "write"}                    -> {"units": count}     (a repetition in parts:)
     {"cmd": "step", "count": 500}                       -> {"done", "units"}    (the next units, timed)
     {"cmd": "finish"}                                   -> as "run"
+    {"cmd": "abort"}                                    -> {}  (the repetition under way rolled back)
     {"cmd": "quit"}
 An exception answers {"error": "..."} after a rollback; the loop goes on.
 """
@@ -67,4 +68,6 @@ def _dispatch(env, state, request):
         return bench.step(request.get("count"))
     if cmd == "finish":
         return bench.finish()
+    if cmd == "abort":
+        return bench.abort()
     raise ValueError(f"unknown request {cmd}")
