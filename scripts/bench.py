@@ -7,8 +7,8 @@
                                     [--oca-auditlog PATH] [--runs N] [--customers N] ...
 
 crmctl.py provides CRM_ODOO_ROOT (Odoo source) and CRM_ODOO_CONF (database connection, addons path).
-Databases bench_std / bench_ours (suffix _quick in quick mode; bench_oca with --oca-auditlog) are
-built with odoo-bin and reused while their data marker matches; the scenarios run in one
+Databases bench_std / bench_ours (suffix _quick in quick mode; with --oca-auditlog also bench_audit
+and bench_oca) are built with odoo-bin and reused while their data marker matches; the scenarios run in one
 `odoo-bin shell` worker per database, repetitions interleaved. Results: the printed table and
 bench-results/latest.{json,md,png}. Exit code 0 even when a target is missed (--strict: 1).
 See docs/BENCHMARKS.md.
@@ -35,9 +35,11 @@ COMPACT_TABLES = ["res_partner", "crm_lead", "res_users", "crm_security_share"]
 READ_RUNS = 15  # at least, for the read scenarios and the short ones (see measure)
 SHORT_RUN = 2.0  # seconds: a scenario whose warm-up run takes less is short
 SLICES = 20  # parts of a repetition of a long scenario, the sides taking them in turn (see run_in_slices)
+# the sides that --oca-auditlog adds to the create, write and delete scenarios, for comparison only
+COMPARED = {"audit": "crm_audit_log alone", "oca": "same with OCA auditlog"}
 # what the scenarios write (and roll back): vacuumed on every side before each scenario
 SCENARIO_TABLES = [*COMPACT_TABLES, "crm_audit_log", "crm_audit_log_line", "crm_audit_snapshot", "mail_message",
-                   "mail_tracking_value", "mail_followers"]
+                   "mail_tracking_value", "mail_followers", "mail_followers_mail_message_subtype_rel"]
 
 
 def say(msg: str) -> None:
@@ -53,7 +55,8 @@ def parse_args(argv):
                         help="run only these scenarios: " + ", ".join(s.key for s in spec.SCENARIOS))
     parser.add_argument("--oca-auditlog", metavar="PATH",
                         help="OCA auditlog (the module directory or the addons directory holding it): "
-                        "also run create/write/delete with it, in database bench_oca")
+                        "also run create/write/delete with it (database bench_oca) and with crm_audit_log "
+                        "alone (bench_audit)")
     parser.add_argument("--runs", type=int, help="timed repetitions per scenario (median)")
     parser.add_argument("--timeout", type=float, default=3600, help="seconds a single repetition may take")
     for key in ("customers", "owners", "shares", "create", "batch", "write", "unlink", "export", "events", "calls"):
@@ -84,6 +87,10 @@ def targets_from(args, suffix: str) -> list[Target]:
         module = path if (path / "__manifest__.py").is_file() else path / "auditlog"
         if not (module / "__manifest__.py").is_file():
             raise SystemExit(f"--oca-auditlog {path}: no auditlog module there")
+        # like for like: an audit log against an audit log, both starting empty, without crm_security
+        audit = ROOT / "crm_audit_log"
+        targets.append(Target("audit", f"bench_audit{suffix}", (audit.name,), digest=databases.code_digest([audit]),
+                              sizes={"events": 0}))
         targets.append(Target("oca", f"bench_oca{suffix}", ("auditlog",), addons_path=str(module.parent),
                               digest=databases.code_digest([module])))
     return targets
@@ -111,9 +118,10 @@ def start_workers(conf, targets, sizes, logs, timeout) -> dict[str, Worker]:
     for target in targets:
         worker = Worker(conf, target, logs / f"worker-{target.db}.log", timeout)
         worker.start()
-        marker = {"data": databases.data_marker(sizes), "digest": target.digest}
+        own_sizes = target.sized(sizes)
+        marker = {"data": databases.data_marker(own_sizes), "digest": target.digest}
         start = time.perf_counter()
-        result = worker.call("setup", sizes=sizes, marker=marker)
+        result = worker.call("setup", sizes=own_sizes, marker=marker)
         for note in result.get("notes", []):
             say(f"{target.db}: {note}")
         if result["changed"]:
@@ -125,7 +133,7 @@ def start_workers(conf, targets, sizes, logs, timeout) -> dict[str, Worker]:
         worker.stop()
         databases.vacuum(conf, target.db, COMPACT_TABLES, full=True)
         worker.start()
-        hello = worker.call("hello", sizes=sizes)
+        hello = worker.call("hello", sizes=own_sizes)
         target.state["features"] = hello["features"]
         target.state["version"] = hello["version"]
         workers[target.name] = worker
@@ -197,8 +205,8 @@ def run_in_slices(workers: dict[str, Worker], keys: dict[str, str], order: list[
 
 def run_scenario(workers, scenario: spec.Scenario, sizes: dict, runs: int, between=lambda: None) -> list[dict]:
     sides = ["ours"] if scenario.absolute else ["std", "ours"]
-    if scenario.oca and "oca" in workers:
-        sides.append("oca")
+    if scenario.oca:
+        sides += [side for side in COMPARED if side in workers]
     base = {"key": scenario.key, "target": scenario.target_text(), "per_call": scenario.per_call}
     try:
         measured = measure(workers, scenario, sides, sizes, runs, between)
@@ -208,8 +216,8 @@ def run_scenario(workers, scenario: spec.Scenario, sizes: dict, runs: int, betwe
     rows = []
     for side in sides[1:] if len(sides) > 1 else sides:
         row = dict(base, side=side, std=std, title=scenario.title(sizes))
-        if side == "oca":
-            row.update(title=f"  same with OCA auditlog ({scenario.key})", informative=True)
+        if side in COMPARED:
+            row.update(title=f"  {COMPARED[side]} ({scenario.key})", informative=True)
         row[side] = report.summarize(measured["samples"][side])
         reason = measured["na"].get(side) or (measured["na"].get("std") if not scenario.absolute else None)
         if reason:

@@ -49,7 +49,7 @@ class CrmAuditSnapshot(models.Model):
     _order = "id"
     _log_access = False
 
-    ref = fields.Char(string="Snapshot", readonly=True, index=True)
+    ref = fields.Char(string="Snapshot", readonly=True)  # indexed with root_id, see init()
     model = fields.Char(readonly=True)
     res_id = fields.Integer(string="Record ID", readonly=True)
     root_id = fields.Integer(string="Deleted Record ID", readonly=True,
@@ -66,6 +66,8 @@ class CrmAuditSnapshot(models.Model):
         cr.execute(SQL("""
             ALTER TABLE crm_audit_snapshot ADD COLUMN IF NOT EXISTS data jsonb;
             CREATE INDEX IF NOT EXISTS crm_audit_snapshot_root_idx ON crm_audit_snapshot (ref, root_id);
+            -- a first version also indexed ref alone: the index above serves those lookups too
+            DROP INDEX IF EXISTS crm_audit_snapshot__ref_index;
             CREATE INDEX IF NOT EXISTS crm_audit_snapshot_file_idx ON crm_audit_snapshot ((data->>'store_fname'))
                 WHERE model = 'ir.attachment';
             DROP INDEX IF EXISTS crm_audit_log_snapshot_idx;

@@ -24,12 +24,16 @@ OUR_MODULES = ("crm_security", "crm_audit_log")
 class Target:
     """One side of the comparison: a database and the modules it has on top of crm + hr."""
 
-    name: str                    # "std", "ours", "oca"
+    name: str                    # "std", "ours", "audit", "oca"
     db: str
     modules: tuple[str, ...]     # installed on top of BASE_MODULES
     addons_path: str | None = None   # extra addons directory (OCA auditlog)
     digest: str = ""             # of the code of `modules`, to upgrade the database when it changes
+    sizes: dict = field(default_factory=dict)  # data sizes of its own (the audit log alone: no events)
     state: dict = field(default_factory=dict)
+
+    def sized(self, sizes: dict) -> dict:
+        return dict(sizes, **self.sizes)
 
 
 class OdooConf:
@@ -147,7 +151,7 @@ def plan(conf: OdooConf, target: Target, sizes: dict, rebuild: bool) -> str:
     marker = state["marker"]
     if marker is None:
         return ""  # installed, data not built yet: odoo_setup builds it
-    if marker.get("data") != data_marker(sizes):
+    if marker.get("data") != data_marker(target.sized(sizes)):
         return "install"
     if target.modules and marker.get("digest") != target.digest:
         return "upgrade"
