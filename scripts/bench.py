@@ -8,9 +8,9 @@
 
 crmctl.py provides CRM_ODOO_ROOT (Odoo source) and CRM_ODOO_CONF (database connection, addons path).
 Databases bench_std / bench_ours (suffix _quick in quick mode; with --oca-auditlog also bench_audit
-and bench_oca) are built with odoo-bin and reused while their data marker matches; the scenarios run in one
-`odoo-bin shell` worker per database, repetitions interleaved. Results: the printed table and
-bench-results/latest.{json,md,png}. Exit code 0 even when a target is missed (--strict: 1).
+and bench_oca) are built with odoo-bin and reused while their data marker matches; the scenarios
+run in one `odoo-bin shell` worker per database, repetitions interleaved. Results: the printed
+table and bench-results/latest.{json,md,png}. Exit code 0 even when a target is missed (--strict: 1).
 See docs/BENCHMARKS.md.
 """
 from __future__ import annotations
