@@ -68,5 +68,5 @@ def uninstall_hook(env):
     """The database function of the record rules and our indexes on Odoo's tables go with the
     addon (its view goes with its model)."""
     env.cr.execute("DROP FUNCTION IF EXISTS crm_security_grant_facts(integer, timestamp)")
-    env.cr.execute("DROP INDEX IF EXISTS res_partner_crm_security_rules_index")
+    env.cr.execute("DROP INDEX IF EXISTS res_partner_crm_security_visibility_index")
     env.cr.execute("DROP INDEX IF EXISTS res_partner_crm_security_partner_share_index")

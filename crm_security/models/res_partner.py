@@ -33,13 +33,16 @@ class ResPartner(models.Model):
         # found through this index instead of a scan of every customer
         self.env.cr.execute(SQL(
             "CREATE INDEX IF NOT EXISTS res_partner_crm_security_partner_share_index ON res_partner (partner_share)"))
-        # every column the record rules read, so that counting the customers a user sees (a list
-        # counts up to 10,000 of them) reads this index instead of the customers themselves: the
-        # rules' conditions are OR-ed, so the database would otherwise visit every row it counts
+        # every column the record rules read, keyed by the stage of the customer: counting the
+        # customers a user sees (a list counts up to 10,000 of them) reads this index instead of the
+        # customers themselves, the customers of a matrix department's stages in a range of it (see
+        # search_count); the rules' conditions are OR-ed, so the database would otherwise visit
+        # every row it counts
+        self.env.cr.execute(SQL("DROP INDEX IF EXISTS res_partner_crm_security_rules_index"))
         self.env.cr.execute(SQL(
-            """CREATE INDEX IF NOT EXISTS res_partner_crm_security_rules_index ON res_partner (id)
-               INCLUDE (partner_share, company_id, customer_stage_id, parent_id, is_company,
-                        commercial_partner_id, crm_owner_id)
+            """CREATE INDEX IF NOT EXISTS res_partner_crm_security_visibility_index
+               ON res_partner (crm_security_commercial_stage_id)
+               INCLUDE (id, partner_share, company_id, commercial_partner_id, crm_owner_id)
                WHERE active"""))
         return result
 

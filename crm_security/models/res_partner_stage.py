@@ -2,7 +2,9 @@
 from datetime import timedelta
 
 from odoo import api, fields, models
+from odoo.osv import expression
 from odoo.tools import SQL
+from odoo.tools.sql import column_exists, create_column
 
 # automatic transitions only move customers forward from these stages
 FORWARD_FROM = {
@@ -25,29 +27,27 @@ class ResPartner(models.Model):
 
     crm_security_commercial_stage_id = fields.Many2one(
         "crm.customer.stage", string="Stage of the Customer", compute="_compute_crm_security_commercial_stage_id",
-        search="_search_crm_security_commercial_stage_id",
+        store=True,
         help="Technical: the stage of the company this contact belongs to (what the visibility matrix looks at).")
+
+    def _auto_init(self):
+        """Fill the company stage of existing customers in one statement when the column is added
+        (the ORM would otherwise compute it record by record)."""
+        cr = self.env.cr
+        if not column_exists(cr, "res_partner", "crm_security_commercial_stage_id") and \
+                column_exists(cr, "res_partner", "customer_stage_id"):
+            create_column(cr, "res_partner", "crm_security_commercial_stage_id", "int4")
+            cr.execute(SQL("""
+                UPDATE res_partner p SET crm_security_commercial_stage_id = c.customer_stage_id
+                  FROM res_partner c
+                 WHERE c.id = p.commercial_partner_id AND c.customer_stage_id IS NOT NULL
+            """))
+        return super()._auto_init()
 
     @api.depends("commercial_partner_id.customer_stage_id")
     def _compute_crm_security_commercial_stage_id(self):
         for partner in self:
             partner.crm_security_commercial_stage_id = partner.commercial_partner_id.customer_stage_id
-
-    def _search_crm_security_commercial_stage_id(self, operator, value):
-        """Customers whose company is in the given stages, as conditions the database answers from
-        indexes (a subquery on the company would make it scan every customer)."""
-        if operator != "in" or not isinstance(value, list | tuple):
-            return [("commercial_partner_id.customer_stage_id", operator, value)]
-        stage_ids = [stage_id for stage_id in value if isinstance(stage_id, int)]
-        self.flush_model(["customer_stage_id", "commercial_partner_id", "parent_id", "is_company"])
-        # their own stage for those that are their own commercial partner; for contacts, their company's
-        companies = SQL(
-            """ANY(ARRAY(SELECT p.id FROM res_partner p
-                          WHERE p.customer_stage_id = ANY(%s)
-                            AND p.id IN (SELECT c.commercial_partner_id FROM res_partner c
-                                          WHERE c.parent_id IS NOT NULL)))""", stage_ids)
-        return ["|", "&", ("customer_stage_id", "in", stage_ids), "|", ("parent_id", "=", False),
-                ("is_company", "=", True), ("commercial_partner_id", "=", companies)]
 
     @api.model
     def _read_group_customer_stage_ids(self, stages, domain):
@@ -101,12 +101,40 @@ class ResPartner(models.Model):
             self.browse(ids).write({"customer_stage_id": inactive.id})
 
     @api.model
+    def _crm_security_matrix_stage_ids(self, sensitive=False):
+        """Stages whose customers the user's departments may read through the matrix (only the
+        cells with "protected fields" ticked if `sensitive`)."""
+        matrix = self.env["crm.security.matrix"]._stage_ids_by_department()
+        departments = self.env["hr.employee"]._crm_security_department_ids(self.env.uid)
+        return {sid for dep in departments if dep in matrix and (matrix[dep][2] or not sensitive)
+                for sid in matrix[dep][0]}
+
+    @api.model
     def _crm_security_sensitive_stage_ids(self):
         """Stages whose customers' protected values the user's departments see (matrix cells with
         "protected fields" ticked)."""
-        matrix = self.env["crm.security.matrix"]._stage_ids_by_department()
-        departments = self.env["hr.employee"]._crm_security_department_ids(self.env.uid)
-        return {sid for dep in departments if dep in matrix and matrix[dep][2] for sid in matrix[dep][0]}
+        return self._crm_security_matrix_stage_ids(sensitive=True)
+
+    @api.model
+    def search_count(self, domain, limit=None):
+        """A count up to `limit` (a list counts up to 10,001 customers) in two parts for the members
+        of a matrix department: the customers of their stages, then the others.
+
+        The record rules OR the matrix with the other grants, so the database finds the customers
+        they count row by row, scattered over the table (a third of them for Customer Care: three
+        times the rows Odoo alone reads). With the stage as a condition of its own, it counts them
+        from the stage index alone; the others are few, counted only if the limit is not reached.
+        Both parts are the user's own searches, under the same record rules."""
+        stage_ids = sorted(self._crm_security_matrix_stage_ids()) if limit and not self.env.su else None
+        if not stage_ids or self.env.user._crm_security_is_data_admin():
+            return super().search_count(domain, limit=limit)
+        in_stages = super().search_count(
+            expression.AND([domain, [("crm_security_commercial_stage_id", "in", stage_ids)]]), limit=limit)
+        if in_stages >= limit:
+            return in_stages
+        return in_stages + super().search_count(
+            expression.AND([domain, [("crm_security_commercial_stage_id", "not in", stage_ids)]]),
+            limit=limit - in_stages)
 
     @api.model
     def _crm_security_extra_unmasked_domains(self):
@@ -121,7 +149,7 @@ class ResPartner(models.Model):
     def _crm_security_decision_fields(self):
         fnames = super()._crm_security_decision_fields()
         if self._crm_security_sensitive_stage_ids():
-            fnames += ["commercial_partner_id", "customer_stage_id"]
+            fnames.append("crm_security_commercial_stage_id")
         return fnames
 
     def _crm_security_extra_unmasked_ids(self):
@@ -130,7 +158,7 @@ class ResPartner(models.Model):
         stage_ids = self._crm_security_sensitive_stage_ids()
         if not stage_ids:
             return super()._crm_security_extra_unmasked_ids()
-        seen = {partner.id for partner in self if partner.commercial_partner_id.customer_stage_id.id in stage_ids}
+        seen = {partner.id for partner in self if partner.crm_security_commercial_stage_id.id in stage_ids}
         rest = self.browse([rid for rid in self._ids if rid not in seen])
         # a context key that can only take grants away (the stage ones, decided above)
         return seen | super(ResPartner, rest.with_context(crm_security_stage_decided=True))._crm_security_extra_unmasked_ids()

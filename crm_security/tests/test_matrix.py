@@ -99,6 +99,38 @@ class TestMatrix(CrmSecurityCase):
             "contact.customer@customer.vn", "contact.returning@customer.vn",
             "customer@customer.vn", "returning@customer.vn"])
 
+    def test_contacts_follow_their_company_stage(self):
+        """The stage the matrix looks at is stored on each contact and follows its company."""
+        company = self.by_stage["customer"]
+        contact = self.env["res.partner"].with_user(self.owner).create(
+            {"name": "Contact of customer", "parent_id": company.id}).with_env(self.env)
+        self.assertEqual(contact.crm_security_commercial_stage_id, self.stage["customer"])
+        company.customer_stage_id = self.stage["inactive"]
+        self.assertEqual(contact.crm_security_commercial_stage_id, self.stage["inactive"])
+        self.assertFalse(self.env["res.partner"].with_user(self.care).search([("id", "=", contact.id)]))
+        contact.parent_id = self.by_stage["returning"]
+        self.assertEqual(contact.crm_security_commercial_stage_id, self.stage["returning"])
+        self.assertTrue(self.env["res.partner"].with_user(self.care).search([("id", "=", contact.id)]))
+
+    def test_counts_up_to_a_limit(self):
+        """A list's count ("10,000+") counts the customers of the department's stages first, then
+        the others: the same number as the search, whatever the limit."""
+        Partner = self.env["res.partner"].with_user(self.owner)
+        more = Partner.create([{"name": f"Customer customer {i}", "customer_stage_id": self.stage["customer"].id}
+                               for i in range(3)])
+        contact = Partner.create({"name": "Contact of returning", "parent_id": self.by_stage["returning"].id})
+        own = self.env["res.partner"].with_user(self.care).create({"name": "Care's own (stage New)"})
+        other = Partner.create({"name": "Opportunity, not for care", "customer_stage_id": self.stage["opportunity"].id})
+        everything = self.env["res.partner"].browse([p.id for p in self.by_stage.values()]) | more | contact | own | other
+        domain = [("id", "in", everything.ids)]
+        as_care = self.env["res.partner"].with_user(self.care)
+        seen = as_care.search(domain)
+        self.assertEqual(seen, self.by_stage["customer"] | self.by_stage["returning"] | more | contact | own)
+        for limit in (None, *range(1, len(seen) + 3)):
+            self.assertEqual(as_care.search_count(domain, limit=limit), min(len(seen), limit or len(seen)), limit)
+        self.assertEqual(as_care.search_count(domain + [("customer_stage_id", "!=", self.stage["customer"].id)],
+                                              limit=10), len(self.by_stage["returning"] | contact | own))
+
     def test_leads_follow_the_matrix_where_configured(self):
         lead = self.env["crm.lead"].with_user(self.owner).create(
             {"name": "Care lead", "partner_id": self.by_stage["returning"].id}).with_env(self.env)

@@ -192,14 +192,17 @@ def _followers(env):
 
 
 def _fill_ours(env):
-    """The stored owner and the customer stage, as the ORM would have set them."""
+    """The stored owner and the customer stage (also stored as the stage of the company: the
+    customers are their own company), as the ORM would have set them."""
     cr = env.cr
     stages = [env["crm.customer.stage"].sudo()._by_code(code).id for code in STAGE_CODES]
     cr.execute(
         """
         UPDATE res_partner SET crm_owner_id = user_id,
-               customer_stage_id = (%(stages)s::int[])[1 + (substr(ref, 6)::int %% 6)]
-         WHERE ref LIKE 'BENCH%%' AND (customer_stage_id IS NULL OR crm_owner_id IS DISTINCT FROM user_id)
+               customer_stage_id = (%(stages)s::int[])[1 + (substr(ref, 6)::int %% 6)],
+               crm_security_commercial_stage_id = (%(stages)s::int[])[1 + (substr(ref, 6)::int %% 6)]
+         WHERE ref LIKE 'BENCH%%' AND (customer_stage_id IS NULL OR crm_owner_id IS DISTINCT FROM user_id
+                                       OR crm_security_commercial_stage_id IS DISTINCT FROM customer_stage_id)
         """, {"stages": stages})
     return bool(cr.rowcount)
 
