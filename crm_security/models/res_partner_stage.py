@@ -31,18 +31,24 @@ class ResPartner(models.Model):
         help="Technical: the stage of the company this contact belongs to (what the visibility matrix looks at).")
 
     def _auto_init(self):
-        """Fill the company stage of existing customers in one statement when the column is added
-        (the ORM would otherwise compute it record by record)."""
+        """Create the company stage's column and fill it in one statement (the ORM would compute
+        it record by record): empty at install, the stages being new; from the companies' stages
+        when an upgrade adds it."""
         cr = self.env.cr
-        if not column_exists(cr, "res_partner", "crm_security_commercial_stage_id") and \
-                column_exists(cr, "res_partner", "customer_stage_id"):
+        if not column_exists(cr, "res_partner", "crm_security_commercial_stage_id"):
             create_column(cr, "res_partner", "crm_security_commercial_stage_id", "int4")
-            cr.execute(SQL("""
-                UPDATE res_partner p SET crm_security_commercial_stage_id = c.customer_stage_id
-                  FROM res_partner c
-                 WHERE c.id = p.commercial_partner_id AND c.customer_stage_id IS NOT NULL
-            """))
+            if column_exists(cr, "res_partner", "customer_stage_id"):
+                self._crm_security_fill_commercial_stage()
         return super()._auto_init()
+
+    def _crm_security_fill_commercial_stage(self):
+        """Set the company stage of every customer from the database, in one statement."""
+        self.env.cr.execute(SQL("""
+            UPDATE res_partner p SET crm_security_commercial_stage_id = c.customer_stage_id
+              FROM res_partner c
+             WHERE c.id = p.commercial_partner_id
+               AND p.crm_security_commercial_stage_id IS DISTINCT FROM c.customer_stage_id
+        """))
 
     @api.depends("commercial_partner_id.customer_stage_id")
     def _compute_crm_security_commercial_stage_id(self):

@@ -111,6 +111,15 @@ class TestMatrix(CrmSecurityCase):
         contact.parent_id = self.by_stage["returning"]
         self.assertEqual(contact.crm_security_commercial_stage_id, self.stage["returning"])
         self.assertTrue(self.env["res.partner"].with_user(self.care).search([("id", "=", contact.id)]))
+        # an upgrade adding the column fills it in SQL, as the ORM computes it
+        records = contact | company | self.by_stage["new"]
+        self.env.flush_all()
+        self.env.cr.execute("UPDATE res_partner SET crm_security_commercial_stage_id = NULL WHERE id = ANY(%s)",
+                            [records.ids])
+        self.env["res.partner"]._crm_security_fill_commercial_stage()
+        records.invalidate_recordset(["crm_security_commercial_stage_id"])
+        self.assertEqual([p.crm_security_commercial_stage_id for p in records],
+                         [self.stage["returning"], self.stage["inactive"], self.stage["new"]])
 
     def test_counts_up_to_a_limit(self):
         """A list's count ("10,000+") counts the customers of the department's stages first, then
