@@ -129,7 +129,7 @@ class ResPartner(models.Model):
         The record rules OR the matrix with the other grants, so the database finds the customers
         they count row by row, scattered over the table (a third of them for Customer Care: three
         times the rows Odoo alone reads). With the stage as a condition of its own, it counts them
-        from the stage index alone; the others are few, counted only if the limit is not reached.
+        from the stage index alone; the others (usually few) are counted only if the limit is not reached.
         Both parts are the user's own searches, under the same record rules."""
         stage_ids = sorted(self._crm_security_matrix_stage_ids()) if limit and not self.env.su else None
         if not stage_ids or self.env.user._crm_security_is_data_admin():

@@ -130,15 +130,18 @@ class TestMatrix(CrmSecurityCase):
         contact = Partner.create({"name": "Contact of returning", "parent_id": self.by_stage["returning"].id})
         own = self.env["res.partner"].with_user(self.care).create({"name": "Care's own (stage New)"})
         other = Partner.create({"name": "Opportunity, not for care", "customer_stage_id": self.stage["opportunity"].id})
-        everything = self.env["res.partner"].browse([p.id for p in self.by_stage.values()]) | more | contact | own | other
+        nobodys = self.env["res.partner"].create({"name": "Nobody's, no stage", "user_id": False})  # seen by all
+        self.assertFalse(nobodys.crm_security_commercial_stage_id)
+        everything = (self.env["res.partner"].browse([p.id for p in self.by_stage.values()])
+                      | more | contact | own | other | nobodys)
         domain = [("id", "in", everything.ids)]
         as_care = self.env["res.partner"].with_user(self.care)
         seen = as_care.search(domain)
-        self.assertEqual(seen, self.by_stage["customer"] | self.by_stage["returning"] | more | contact | own)
+        self.assertEqual(seen, self.by_stage["customer"] | self.by_stage["returning"] | more | contact | own | nobodys)
         for limit in (None, *range(1, len(seen) + 3)):
             self.assertEqual(as_care.search_count(domain, limit=limit), min(len(seen), limit or len(seen)), limit)
         self.assertEqual(as_care.search_count(domain + [("customer_stage_id", "!=", self.stage["customer"].id)],
-                                              limit=10), len(self.by_stage["returning"] | contact | own))
+                                              limit=10), len(self.by_stage["returning"] | contact | own | nobodys))
 
     def test_leads_follow_the_matrix_where_configured(self):
         lead = self.env["crm.lead"].with_user(self.owner).create(
