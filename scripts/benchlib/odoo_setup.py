@@ -192,19 +192,19 @@ def _followers(env):
 
 
 def _fill_ours(env):
-    """The stored owner and the customer stage (also stored as the stage of the company: the
-    customers are their own company), as the ORM would have set them."""
+    """The stored owner, the customer stage and the stage of each customer's company, as the ORM
+    would have set them (the last as crm_security fills it when an upgrade adds its column)."""
     cr = env.cr
     stages = [env["crm.customer.stage"].sudo()._by_code(code).id for code in STAGE_CODES]
     cr.execute(
         """
         UPDATE res_partner SET crm_owner_id = user_id,
-               customer_stage_id = (%(stages)s::int[])[1 + (substr(ref, 6)::int %% 6)],
-               crm_security_commercial_stage_id = (%(stages)s::int[])[1 + (substr(ref, 6)::int %% 6)]
-         WHERE ref LIKE 'BENCH%%' AND (customer_stage_id IS NULL OR crm_owner_id IS DISTINCT FROM user_id
-                                       OR crm_security_commercial_stage_id IS DISTINCT FROM customer_stage_id)
+               customer_stage_id = (%(stages)s::int[])[1 + (substr(ref, 6)::int %% 6)]
+         WHERE ref LIKE 'BENCH%%' AND (customer_stage_id IS NULL OR crm_owner_id IS DISTINCT FROM user_id)
         """, {"stages": stages})
-    return bool(cr.rowcount)
+    changed = bool(cr.rowcount)
+    env["res.partner"]._crm_security_fill_commercial_stage()
+    return changed or bool(cr.rowcount)
 
 
 # --------------------------------------------------------------------------- crm_security
